@@ -1,0 +1,64 @@
+"""Command-line entry point: argument parsing and dispatch only.
+
+Each subcommand lives in ``today_feeling.commands.<name>`` and exposes
+``add_arguments(parser)`` and ``run(args) -> int``. The registry is explicit so the
+CLI contract (names and flags) is visible in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from today_feeling import __version__
+from today_feeling.errors import TodayFeelingError
+
+#: subcommand -> (module, one-line help). Names and flags are a stable contract.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("today_feeling.commands.run", "run the daemon (camera -> emotion -> mood -> music)"),
+    "detect": ("today_feeling.commands.detect", "analyse an image, video, folder, camera or URL"),
+    "bench": ("today_feeling.commands.bench", "measure per-stage latency, fps and peak memory"),
+    "doctor": ("today_feeling.commands.doctor", "check camera, models, accelerator, MPD, broker"),
+    "models": ("today_feeling.commands.models", "fetch and verify model files"),
+    "eval-emotion": ("today_feeling.commands.eval_emotion", "emotion accuracy on labelled crops"),
+    "library": ("today_feeling.commands.library", "index the MPD library by mood"),
+    "config": ("today_feeling.commands.config", "print the example config or check a config"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="today-feeling", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as err:
+            if err.name != module_name:
+                raise
+            continue  # a command whose module is not built yet is simply not offered
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",  # journald adds its own timestamps
+        stream=sys.stdout,
+    )
+    try:
+        return int(args.handler(args))
+    except TodayFeelingError as err:
+        print(f"today-feeling: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,182 @@
+"""Declarative settings: frozen dataclasses whose fields carry their own docs and bounds.
+
+Each setting is declared once with :func:`setting`; the same declaration drives
+validation (:func:`parse_section`) and the commented example config
+(:func:`render_example`), so the documentation can never drift from the code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from today_feeling.errors import ConfigError
+
+T = TypeVar("T")
+
+
+def setting(
+    default: Any,
+    doc: str,
+    *,
+    unit: str | None = None,
+    min: float | None = None,  # noqa: A002 - reads naturally at the declaration site
+    max: float | None = None,  # noqa: A002
+    secret: bool = False,
+) -> Any:
+    """Declare one setting with its default, a one-line doc, unit and inclusive bounds."""
+    meta = {"doc": doc, "unit": unit, "min": min, "max": max, "secret": secret}
+    if isinstance(default, list | dict):
+        raise TypeError("use tuples for sequence defaults so settings stay immutable")
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def section(cls: type[T], doc: str) -> Any:
+    """Declare a nested section whose defaults come from ``cls()``."""
+    return dataclasses.field(default_factory=cls, metadata={"doc": doc, "section": True})
+
+
+def _type_name(tp: Any) -> str:
+    if get_origin(tp) is Literal:
+        return " | ".join(repr(a) for a in get_args(tp))
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+    """Check ``value`` against the annotation ``tp``; ints are accepted where floats are."""
+    origin = get_origin(tp)
+    if origin is Literal:
+        if value not in get_args(tp):
+            raise ConfigError(key, f"must be one of {_type_name(tp)}, got {value!r}")
+        return value
+    if origin in (Union, types.UnionType):
+        errors = []
+        for option in get_args(tp):
+            if option is type(None):
+                if value is None:
+                    return None
+                continue
+            try:
+                return _coerce(value, option, key)
+            except ConfigError as err:
+                errors.append(str(err))
+        raise ConfigError(key, f"expected {' or '.join(_type_name(a) for a in get_args(tp))}, "
+                               f"got {type(value).__name__} {value!r}")
+    if origin is tuple:
+        item_type = get_args(tp)[0]
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            raise ConfigError(key, f"expected a list, got {type(value).__name__}")
+        return tuple(_coerce(v, item_type, f"{key}[{i}]") for i, v in enumerate(value))
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(key, f"expected a number, got {type(value).__name__} {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, f"expected an integer, got {type(value).__name__} {value!r}")
+        return value
+    if tp in (str, bool):
+        if not isinstance(value, tp):
+            raise ConfigError(key, f"expected {tp.__name__}, got {type(value).__name__} {value!r}")
+        return value
+    raise TypeError(f"unsupported setting type {tp!r} at {key}")  # a programming error
+
+
+def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    low, high = meta.get("min"), meta.get("max")
+    if low is not None and value < low:
+        raise ConfigError(key, f"must be >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ConfigError(key, f"must be <= {high}, got {value}")
+
+
+def parse_section(cls: type[T], data: Mapping[str, Any], path: str = "") -> T:
+    """Build ``cls`` from a TOML table, rejecting unknown keys, wrong types and bad ranges."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(path or "<root>", f"expected a table, got {type(data).__name__}")
+    hints = get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for key in data:
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(_join(path, key), f"unknown key (known keys: {known})")
+    values: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name not in data:
+            continue
+        key = _join(path, name)
+        tp = hints[name]
+        if field.metadata.get("section"):
+            values[name] = parse_section(tp, data[name], key)
+        else:
+            value = _coerce(data[name], tp, key)
+            _check_bounds(value, field.metadata, key)
+            values[name] = value
+    try:
+        return cls(**values)
+    except ValueError as err:  # __post_init__ cross-field checks
+        raise ConfigError(path or "<root>", str(err)) from err
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if value is None:
+        return '""'
+    return repr(value)
+
+
+def render_example(cls: type[Any], header: str) -> str:
+    """Render a commented TOML file with every setting at its default value."""
+    lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    _render(cls, "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def _render(cls: type[Any], path: str, lines: list[str]) -> None:
+    hints = get_type_hints(cls)
+    plain = [f for f in dataclasses.fields(cls) if not f.metadata.get("section")]
+    nested = [f for f in dataclasses.fields(cls) if f.metadata.get("section")]
+    instance = cls()
+    for field in plain:
+        meta = field.metadata
+        extra = []
+        if meta.get("unit"):
+            extra.append(meta["unit"])
+        if meta.get("min") is not None or meta.get("max") is not None:
+            extra.append(f"range {meta.get('min', '')}..{meta.get('max', '')}")
+        if get_origin(hints[field.name]) is Literal:
+            extra.append("one of " + _type_name(hints[field.name]))
+        suffix = f" [{'; '.join(extra)}]" if extra else ""
+        lines.append(f"# {meta.get('doc', '')}{suffix}")
+        lines.append(f"{field.name} = {_toml_value(getattr(instance, field.name))}")
+    for field in nested:
+        name = _join(path, field.name)
+        lines.append("")
+        lines.append(f"# {field.metadata.get('doc', '')}")
+        lines.append(f"[{name}]")
+        _render(hints[field.name], name, lines)
+
+
+def replace_path(obj: T, dotted: str, value: Any) -> T:
+    """Return a copy of nested frozen settings with one dotted key replaced (CLI overrides)."""
+    head, _, rest = dotted.partition(".")
+    if rest:
+        return dataclasses.replace(obj, **{head: replace_path(getattr(obj, head), rest, value)})  # type: ignore[type-var]
+    return dataclasses.replace(obj, **{head: value})  # type: ignore[type-var]
+
+
+__all__ = ["parse_section", "render_example", "replace_path", "section", "setting", "typing"]

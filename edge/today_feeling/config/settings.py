@@ -1,0 +1,193 @@
+"""The daemon's typed, frozen settings, one dataclass per config section.
+
+Defaults are chosen for a Raspberry Pi in a living room; units are in each doc.
+Sections owned by later stages (music, MQTT, web) live in their own modules and
+are aggregated here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from today_feeling.config.schema import section, setting
+from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.config.mqtt import MqttSettings
+from today_feeling.config.web import HistorySettings, HttpSettings
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """Identity of this appliance on the network."""
+
+    id: str = setting("", "Device id used in MQTT topics and client ids; empty = derived from /etc/machine-id")
+    name: str = setting("Today Feeling", "Human-readable name shown in Home Assistant and the dashboard")
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    """Where frames come from and how a failing source is retried."""
+
+    source: str = setting(
+        "auto",
+        "Frame source: 'auto' (Pi camera if present, else /dev/video0), 'picamera', a V4L2 index "
+        "('0') or device path, an rtsp:// or http:// URL, a video file, an image or an image folder",
+    )
+    width: int = setting(640, "Requested capture width", unit="pixels", min=64, max=4096)
+    height: int = setting(480, "Requested capture height", unit="pixels", min=48, max=4096)
+    fps: float = setting(15.0, "Requested camera frame rate", unit="frames/s", min=1, max=120)
+    replay_realtime: bool = setting(
+        True, "Pace files and image folders at their own frame rate (false: as fast as possible)"
+    )
+    replay_loop: bool = setting(False, "Start a video file or folder again when it ends (demo)")
+    image_fps: float = setting(
+        2.0, "Pace for still images and folders when replay_realtime is on", unit="frames/s",
+        min=0.1, max=120,
+    )
+    retry_initial_s: float = setting(
+        1.0, "First wait before reopening a source that failed", unit="seconds", min=0.01, max=60
+    )
+    retry_max_s: float = setting(
+        30.0, "Longest wait between reopen attempts (backoff doubles up to this)", unit="seconds",
+        min=0.01, max=3600,
+    )
+
+    def __post_init__(self) -> None:
+        if self.retry_max_s < self.retry_initial_s:
+            raise ValueError("capture.retry_max_s must be >= capture.retry_initial_s")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which model files to load and where they are."""
+
+    dir: str = setting(
+        "/var/lib/today-feeling/models",
+        "Folder holding the model files and manifest.toml written by 'today-feeling models fetch'",
+    )
+    detector: Literal["auto", "short", "full"] = setting(
+        "auto",
+        "Face detector: 'short' (BlazeFace 128 px, faces within ~2 m), 'full' (192 px, across a "
+        "room), 'auto' (short-range, switching to full-range while faces are small or missing)",
+    )
+    emotion: str = setting("emotion_fer_minixception", "Emotion model: a key of the models manifest")
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    """Where the models run."""
+
+    accelerator: Literal["auto", "edgetpu", "cpu"] = setting(
+        "auto", "'edgetpu' requires a Coral; 'auto' uses one when present, else the CPU"
+    )
+    edgetpu_device: str = setting(
+        "", "Coral to use: '' (first found), 'usb', 'usb:N' or 'pci:N'"
+    )
+    threads: int = setting(1, "CPU threads per model interpreter (XNNPACK)", min=1, max=16)
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """Which detections count as faces worth classifying."""
+
+    min_score: float = setting(0.6, "Minimum BlazeFace score for a face", min=0.05, max=0.99)
+    nms_iou: float = setting(
+        0.3, "Overlap above which two detections are merged (weighted NMS)", min=0.05, max=0.95
+    )
+    small_face_px: int = setting(
+        80, "In 'auto' detector mode, faces narrower than this switch to the full-range model",
+        unit="pixels", min=8, max=1000,
+    )
+    max_faces: int = setting(4, "Faces classified per frame, largest first", min=1, max=16)
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """How often frames are analysed: an always-on device must not burn a core."""
+
+    max_fps: float = setting(8.0, "Analysis rate cap while a face is present", unit="frames/s",
+                             min=0.1, max=120)
+    idle_fps: float = setting(2.0, "Analysis rate when no face has been seen recently",
+                              unit="frames/s", min=0.1, max=120)
+    idle_after_s: float = setting(5.0, "Seconds without a face before dropping to idle_fps",
+                                  unit="seconds", min=0, max=3600)
+    watchdog_stall_s: float = setting(
+        20.0, "Stop sending WATCHDOG=1 when no frame was analysed for this long", unit="seconds",
+        min=1, max=3600,
+    )
+
+
+@dataclass(frozen=True)
+class MoodSettings:
+    """Turning per-frame emotion into a stable committed mood (music must not flap)."""
+
+    smoothing_s: float = setting(
+        1.5, "Time constant of the exponential smoothing of class probabilities; longer than a "
+        "blink (0.3 s), shorter than a held expression (0.5-4 s)", unit="seconds", min=0.01, max=60,
+    )
+    min_face_score: float = setting(0.6, "Faces below this detector score are ignored",
+                                    min=0, max=1)
+    min_confidence: float = setting(
+        0.35, "Frames whose top class probability is below this are ignored", min=0, max=1
+    )
+    commit_threshold: float = setting(
+        0.45, "Smoothed probability a candidate mood needs before it can be committed", min=0, max=1
+    )
+    hysteresis: float = setting(
+        0.10, "How much the candidate must lead the committed mood's smoothed probability",
+        min=0, max=1,
+    )
+    dwell_s: float = setting(
+        4.0, "A candidate must lead continuously this long before it is committed",
+        unit="seconds", min=0, max=600,
+    )
+    min_hold_s: float = setting(
+        20.0, "A committed mood is kept at least this long before another change",
+        unit="seconds", min=0, max=3600,
+    )
+    neutral_policy: Literal["hold", "commit"] = setting(
+        "hold", "'hold': a neutral face keeps the current mood until neutral_dwell_s; "
+        "'commit': neutral is a mood like the others",
+    )
+    neutral_dwell_s: float = setting(
+        60.0, "With neutral_policy 'hold', neutral must last this long to replace a mood",
+        unit="seconds", min=0, max=3600,
+    )
+    face_lost_s: float = setting(
+        3.0, "After this long without an accepted face the smoothed evidence is reset",
+        unit="seconds", min=0, max=3600,
+    )
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What may be kept of frames."""
+
+    state_file: str = setting(
+        "/var/lib/today-feeling/privacy",
+        "File that remembers privacy mode across restarts (contains ON or OFF)",
+    )
+    debug_save_frames: bool = setting(
+        False, "DEBUG ONLY: write annotated frames to debug_dir. Frames never leave the device "
+        "and are never written unless this is on",
+    )
+    debug_dir: str = setting("/var/lib/today-feeling/debug", "Where debug frames are written")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings; see ``today-feeling config --example``."""
+
+    device: DeviceSettings = section(DeviceSettings, "Identity")
+    capture: CaptureSettings = section(CaptureSettings, "Camera or replay source")
+    models: ModelSettings = section(ModelSettings, "Model files")
+    inference: InferenceSettings = section(InferenceSettings, "Accelerator and threads")
+    detection: DetectionSettings = section(DetectionSettings, "Face detection")
+    pipeline: PipelineSettings = section(PipelineSettings, "Analysis rate and watchdog")
+    mood: MoodSettings = section(MoodSettings, "Mood smoothing, hysteresis and dwell")
+    privacy: PrivacySettings = section(PrivacySettings, "Privacy and debugging")
+    mpd: MpdSettings = section(MpdSettings, "MPD music player")
+    director: DirectorSettings = section(DirectorSettings, "Music choice")
+    mqtt: MqttSettings = section(MqttSettings, "MQTT broker and Home Assistant")
+    http: HttpSettings = section(HttpSettings, "Dashboard web server")
+    history: HistorySettings = section(HistorySettings, "Local mood and track history")

@@ -1,0 +1,1 @@
+"""Pure domain code: no I/O, time injected, fully unit-testable."""

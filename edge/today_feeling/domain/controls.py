@@ -1,0 +1,79 @@
+"""User-facing switches shared by MQTT, the dashboard and the pipeline.
+
+One small thread-safe store so that every command source (MQTT, HTTP, CLI) changes
+the same state and every consumer (capture, director, publishers) is told once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+logger = logging.getLogger(__name__)
+
+Mode = Literal["match", "lift", "off"]
+MODES: tuple[Mode, ...] = ("match", "lift", "off")
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """What the user asked for; the daemon converges to it."""
+
+    privacy: bool = False
+    """True closes the camera: no frame is read until it is turned off."""
+    paused: bool = False
+    mode: Mode = "match"
+    volume: int | None = None
+    """0-100, or None when unknown (no MPD yet)."""
+
+
+Listener = Callable[[ControlState, ControlState], None]
+ActionListener = Callable[[str], None]
+
+
+class Controls:
+    """Thread-safe holder of :class:`ControlState` with change and action notifications."""
+
+    def __init__(self, initial: ControlState | None = None) -> None:
+        self._lock = threading.Lock()
+        self._state = initial or ControlState()
+        self._listeners: list[Listener] = []
+        self._action_listeners: list[ActionListener] = []
+
+    @property
+    def state(self) -> ControlState:
+        with self._lock:
+            return self._state
+
+    def subscribe(self, listener: Listener) -> None:
+        """``listener(old, new)`` runs on the caller's thread after every change; keep it quick."""
+        self._listeners.append(listener)
+
+    def subscribe_actions(self, listener: ActionListener) -> None:
+        """``listener(action)`` for one-shot commands such as ``"next"``."""
+        self._action_listeners.append(listener)
+
+    def update(self, **changes: object) -> ControlState:
+        """Apply changes (privacy, paused, mode, volume); listeners hear only real changes."""
+        with self._lock:
+            old = self._state
+            new = replace(old, **changes)  # type: ignore[arg-type]
+            self._state = new
+        if new != old:
+            for listener in list(self._listeners):
+                try:
+                    listener(old, new)
+                except Exception:
+                    logger.exception("control listener failed")
+        return new
+
+    def trigger(self, action: str) -> None:
+        """Fire a one-shot action (e.g. ``"next"``) to every action listener."""
+        for listener in list(self._action_listeners):
+            try:
+                listener(action)
+            except Exception:
+                logger.exception("action listener failed for %s", action)

@@ -1,0 +1,40 @@
+"""The product's emotion classes and how the FER2013 protocol maps onto them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+#: The product's six classes (the original project's), in the order of every probability vector.
+EMOTIONS: tuple[str, ...] = ("anger", "fear", "happiness", "sadness", "surprise", "neutral")
+
+#: FER2013 label ids 0..6; models trained on the 7-class protocol output in this order.
+FER2013_CLASSES: tuple[str, ...] = (
+    "anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral",
+)
+
+#: FER2013 id -> product class index; disgust is merged into anger (as in the original project).
+FER_TO_PRODUCT: tuple[int, ...] = (0, 0, 1, 2, 3, 4, 5)
+
+
+def to_product_probs(probs: npt.NDArray[np.float32], labels: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Map a model's probability vector over ``labels`` onto :data:`EMOTIONS`.
+
+    Classes outside the product set (e.g. disgust) are summed into the class they merge with,
+    so the result still sums to the model's total probability mass.
+    """
+    out = np.zeros(len(EMOTIONS), dtype=np.float32)
+    for p, label in zip(probs, labels, strict=True):
+        target = "anger" if label == "disgust" else label
+        if target in EMOTIONS:
+            out[EMOTIONS.index(target)] += p
+    return out
+
+
+def fer_labels_to_product(y: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    """FER2013 ids (0..6) to product indices; other ids become -1 (ignored by evaluation)."""
+    table = np.full(256, -1, dtype=np.int64)
+    table[: len(FER_TO_PRODUCT)] = FER_TO_PRODUCT
+    return table[np.asarray(y, dtype=np.int64).clip(0, 255)]

@@ -1,0 +1,98 @@
+"""In-process publish/subscribe between the pipeline and the services around it.
+
+The pipeline thread publishes; services (music director, MQTT, dashboard history)
+subscribe. Handlers run on the publisher's thread, so they must only hand work off
+(e.g. put on their own queue) and never block: the camera must not wait for a broker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from today_feeling.domain.analysis import FrameAnalysis
+from today_feeling.domain.mood import MoodState
+
+logger = logging.getLogger(__name__)
+
+E = TypeVar("E")
+
+
+@dataclass(frozen=True)
+class AnalysisEvent:
+    """One analysed frame and the mood engine's state after it."""
+
+    analysis: FrameAnalysis
+    mood: MoodState
+    wall_time: float
+    """time.time() when the frame was analysed (for payload ``ts`` fields)."""
+
+
+@dataclass(frozen=True)
+class MoodChanged:
+    """The committed mood changed."""
+
+    previous: str | None
+    mood: MoodState
+    wall_time: float
+    """time.time() of the commit."""
+
+
+@dataclass(frozen=True)
+class TrackChanged:
+    """The player started a track (chosen by the director or by a person)."""
+
+    file: str
+    artist: str = ""
+    title: str = ""
+    valence: float | None = None
+    arousal: float | None = None
+    reason: str = ""
+    """The director's one-line reason, empty for tracks it did not pick."""
+    wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """Connection state of an adapter (MPD, MQTT, camera) for metrics and the dashboard."""
+
+    name: str
+    connected: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StatsEvent:
+    """Periodic pipeline statistics."""
+
+    fps: float
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    accelerator: str = "cpu"
+    cpu_temp_c: float | None = None
+    uptime_s: float = 0.0
+    wall_time: float = 0.0
+
+
+class EventBus:
+    """Typed pub/sub: ``subscribe(MoodChanged, handler)``; exceptions are logged, not raised."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> None:
+        with self._lock:
+            self._handlers[event_type].append(handler)
+
+    def publish(self, event: object) -> None:
+        with self._lock:
+            handlers = list(self._handlers.get(type(event), ()))
+        for handler in handlers:
+            try:
+                handler(event)
+            except Exception:
+                logger.exception("handler %r failed on %s", handler, type(event).__name__)

@@ -1,0 +1,55 @@
+"""The small interfaces that keep hardware and services replaceable.
+
+Adapters implement these; the composition root (app.py) wires them. Fakes for tests
+subclass or satisfy them under tests/fakes/, never in the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One captured image; pixels stay in memory on the device (privacy)."""
+
+    image: npt.NDArray[np.uint8]
+    """H x W x 3 BGR (OpenCV order)."""
+    t: float
+    """Monotonic capture time in seconds (time.monotonic clock)."""
+    index: int
+    source_name: str = ""
+    """For file and folder sources: the file the frame came from."""
+
+
+class FrameSource(Protocol):
+    """A camera, stream or file. ``read`` blocks until a frame is available.
+
+    Failure policy: ``open`` raises SourceError with an actionable message; ``read``
+    returns None at the end of a finite source and raises SourceError when a live
+    source fails, after which the caller may ``close`` and ``open`` again (with backoff).
+    """
+
+    name: str
+
+    def open(self) -> None: ...
+
+    def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+class Service(Protocol):
+    """A long-running adapter (MPD director, MQTT client, web server) owned by the daemon.
+
+    ``start`` must not block and must not fail because a peer is down: it retries with
+    backoff in the background. ``stop`` returns within a few seconds.
+    """
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
