@@ -1,0 +1,1 @@
+"""MQTT client, topics, commands and Home Assistant discovery against a real mosquitto."""

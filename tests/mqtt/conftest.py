@@ -1,0 +1,3 @@
+"""Real mosquitto fixtures for the MQTT tests."""
+
+from tests.fixtures.broker import broker, make_broker  # noqa: F401

@@ -1,0 +1,64 @@
+"""The broker fixture itself: listeners, restart on the same port, passwords, websockets."""
+
+from __future__ import annotations
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tests.fixtures.broker import Broker, BrokerFactory
+from tests.fixtures.mqtt_probe import Probe
+
+
+def test_plain_broker_delivers_retained_and_survives_restart(broker: Broker) -> None:
+    probe = Probe(broker.port, ("t/#",))
+    try:
+        probe.publish("t/a", "1", retain=True)
+        assert probe.wait_text("t/a", "1").payload == b"1"
+        broker.restart()
+        assert broker.running
+    finally:
+        probe.close()
+    again = Probe(broker.port, ("t/#",))
+    again.close()  # reconnects on the same port; retained state is gone without persistence
+
+
+def test_kill_stops_listening(broker: Broker) -> None:
+    broker.kill()
+    assert not broker.running
+    with pytest.raises(ConnectionRefusedError):
+        Probe(broker.port)
+
+
+def test_password_broker_accepts_only_right_credentials(make_broker: BrokerFactory) -> None:
+    secured = make_broker(users={"reader": "r-pass"})
+    Probe(secured.port, username="reader", password="r-pass").close()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2)
+    client.username_pw_set("reader", "wrong")
+    client.connect("127.0.0.1", secured.port)
+    result: list[object] = []
+    client.on_connect = lambda *args: result.append(args[3])
+    for _ in range(50):
+        client.loop(timeout=0.1)
+        if result:
+            break
+    client.disconnect()
+    assert result
+    assert getattr(result[0], "is_failure", False)
+
+
+def test_websockets_listener(make_broker: BrokerFactory) -> None:
+    ws = make_broker(websockets=True)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, transport="websockets")
+    connected: list[object] = []
+    client.on_connect = lambda *args: connected.append(args[3])
+    assert ws.ws_port is not None
+    client.connect("127.0.0.1", ws.ws_port)
+    for _ in range(50):
+        client.loop(timeout=0.1)
+        if connected:
+            break
+    client.disconnect()
+    assert connected
+    assert not getattr(connected[0], "is_failure", True)
+    assert ws.ws_url.startswith("ws://127.0.0.1:")
