@@ -1,0 +1,126 @@
+"""The daemon service that records committed moods and tracks played into the history.
+
+Bus handlers only enqueue (they run on the pipeline's thread); one writer thread owns all
+SQLite writes, prunes hourly and leaves a heartbeat so a crash does not count the time the
+daemon was down as time spent in the last mood.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from today_feeling.events import EventBus, MoodChanged, TrackChanged
+from today_feeling.history.store import HistoryStore, TrackRow
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+_STOP = object()
+
+
+class HistoryService:
+    """Subscribes to MoodChanged and TrackChanged; start/stop follow the Service contract."""
+
+    def __init__(
+        self,
+        store_factory: Callable[[], HistoryStore],
+        bus: EventBus,
+        clock: Clock = time.time,
+        heartbeat_s: float = 60.0,
+        prune_every_s: float = 3600.0,
+    ) -> None:
+        self._store_factory = store_factory
+        self._clock = clock
+        self._heartbeat_s = heartbeat_s
+        self._prune_every_s = prune_every_s
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=1000)
+        self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        bus.subscribe(MoodChanged, self._enqueue)
+        bus.subscribe(TrackChanged, self._enqueue)
+
+    def start(self) -> None:
+        self._done.clear()
+        self._thread = threading.Thread(target=self._run, name="history", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(_STOP)
+        self._thread.join(timeout=5.0)
+        self._thread = None
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued event is written (tests, shutdown); False on timeout."""
+        marker = threading.Event()
+        self._queue.put(marker)
+        return marker.wait(timeout)
+
+    def _enqueue(self, event: MoodChanged | TrackChanged) -> None:
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            logger.warning("history queue full, dropping %s", type(event).__name__)
+
+    def _run(self) -> None:
+        try:
+            store = self._store_factory()
+        except Exception:
+            logger.exception("history disabled: cannot open the history file")
+            self._drain_until_stop()
+            return
+        try:
+            self._open(store)
+            self._loop(store)
+            store.add_gap(self._clock())
+            store.heartbeat(self._clock())
+        except Exception:
+            logger.exception("history writer failed")
+        finally:
+            store.close()
+
+    def _open(self, store: HistoryStore) -> None:
+        alive = store.last_alive()
+        if alive is not None:
+            store.add_gap(alive)  # the previous run ended (cleanly or not) at its heartbeat
+        store.prune(self._clock())
+        store.heartbeat(self._clock())
+        logger.info("history recording path=%s", store.path)
+
+    def _loop(self, store: HistoryStore) -> None:
+        next_beat = self._clock() + self._heartbeat_s
+        next_prune = self._clock() + self._prune_every_s
+        while True:
+            try:
+                item = self._queue.get(timeout=max(0.05, min(next_beat - self._clock(), 5.0)))
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                return
+            self._handle(store, item)
+            now = self._clock()
+            if now >= next_beat:
+                store.heartbeat(now)
+                next_beat = now + self._heartbeat_s
+            if now >= next_prune:
+                store.prune(now)
+                next_prune = now + self._prune_every_s
+
+    def _handle(self, store: HistoryStore, item: object) -> None:
+        if isinstance(item, MoodChanged) and item.mood.mood is not None:
+            store.add_mood(item.wall_time or self._clock(), item.mood.mood, item.mood.confidence)
+        elif isinstance(item, TrackChanged):
+            store.add_track(TrackRow(item.wall_time or self._clock(), item.file, item.artist,
+                                     item.title, item.valence, item.arousal, item.reason))
+        elif isinstance(item, threading.Event):
+            item.set()
+
+    def _drain_until_stop(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            if isinstance(item, threading.Event):
+                item.set()
