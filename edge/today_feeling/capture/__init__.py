@@ -1,0 +1,1 @@
+"""Frame sources behind the FrameSource port (today_feeling.ports)."""

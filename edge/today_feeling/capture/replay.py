@@ -1,0 +1,106 @@
+"""Replaying recorded media as if it were a camera (demo, tests, benchmarks).
+
+Accepts a video file, one image, or a folder of images read in sorted file-name order.
+With ``realtime`` the frames are paced at the media's own rate so the daemon sees
+what it would see live; without it they come as fast as they can be decoded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from today_feeling.capture.opencv_source import OpenCvSource
+from today_feeling.errors import SourceError
+from today_feeling.ports import Frame
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+
+
+def is_image(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+class ReplaySource:
+    """Frames from a file or folder, optionally paced and looped."""
+
+    def __init__(self, path: Path, *, realtime: bool, loop: bool = False,
+                 image_fps: float = 2.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.path = path
+        self.name = str(path)
+        self._realtime, self._loop, self._image_fps = realtime, loop, image_fps
+        self._clock, self._sleep = clock, sleep
+        self._images: list[Path] = []
+        self._video: OpenCvSource | None = None
+        self._position = 0
+        self._index = 0
+        self._period = 0.0
+        self._next_due: float | None = None
+
+    def open(self) -> None:
+        if self.path.is_dir():
+            self._images = sorted(p for p in self.path.iterdir() if is_image(p))
+            if not self._images:
+                raise SourceError(f"folder '{self.path}' holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+            self._period = 1.0 / self._image_fps
+        elif self.path.is_file() and is_image(self.path):
+            self._images = [self.path]
+            self._period = 1.0 / self._image_fps
+        elif self.path.is_file():
+            self._video = OpenCvSource(str(self.path), 0, 0, 0, clock=self._clock)
+            self._video.open()
+            fps = self._video.native_fps
+            self._period = 1.0 / fps if 0 < fps < 1000 else 1.0 / 25
+        else:
+            raise SourceError(f"replay source '{self.path}' does not exist")
+        self._position, self._next_due = 0, None
+
+    def read(self) -> Frame | None:
+        image, source_name = self._next_image()
+        if image is None:
+            return None
+        self._pace()
+        frame = Frame(image=image, t=self._clock(), index=self._index, source_name=source_name)
+        self._index += 1
+        return frame
+
+    def _next_image(self) -> tuple[np.ndarray | None, str]:  # type: ignore[type-arg]
+        if self._video is not None:
+            frame = self._video.read()
+            if frame is None and self._loop:
+                self._video.close()
+                self._video.open()
+                frame = self._video.read()
+            return (None, "") if frame is None else (frame.image, self.path.name)
+        if self._position >= len(self._images):
+            if not self._loop:
+                return None, ""
+            self._position = 0
+        path = self._images[self._position]
+        self._position += 1
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise SourceError(f"cannot decode image '{path}'")
+        return image, path.name
+
+    def _pace(self) -> None:
+        if not self._realtime:
+            return
+        now = self._clock()
+        if self._next_due is None:
+            self._next_due = now
+        delay = self._next_due - now
+        if delay > 0:
+            self._sleep(delay)
+        # Schedule from the due time, not from now, so pacing does not drift.
+        self._next_due = max(self._next_due + self._period, self._clock() - self._period)
+
+    def close(self) -> None:
+        if self._video is not None:
+            self._video.close()
+            self._video = None

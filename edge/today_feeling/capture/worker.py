@@ -1,0 +1,142 @@
+"""The capture thread: keeps only the newest frame, reopens failing sources, obeys privacy.
+
+The analysis loop is slower than the camera on purpose (rate cap), so frames are
+not queued: a one-slot mailbox holds the newest frame and older ones are dropped,
+which keeps the pipeline on live time instead of drifting behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from today_feeling.capture.backoff import Backoff
+from today_feeling.errors import SourceError
+from today_feeling.ports import Frame, FrameSource
+
+logger = logging.getLogger(__name__)
+
+StatusCallback = Callable[[str, bool, str], None]
+"""(state, healthy, detail) with state in open, streaming, ended, retrying, privacy, stopped."""
+
+
+class CaptureWorker:
+    """Owns one FrameSource on its own thread."""
+
+    def __init__(self, source: FrameSource, backoff: Backoff,
+                 on_status: StatusCallback | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._source = source
+        self._backoff = backoff
+        self._on_status = on_status or (lambda state, healthy, detail: None)
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._latest: Frame | None = None
+        self._stop = threading.Event()
+        self._privacy = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
+        self.frames_read = 0
+        self.heartbeat = clock()
+        """Clock time of the capture thread's last sign of life (for the watchdog)."""
+        self.state = "starting"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        with self._cond:
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    def set_privacy(self, on: bool) -> None:
+        """Privacy on closes the source: no frame is read until it is turned off."""
+        if on:
+            self._privacy.set()
+        else:
+            self._privacy.clear()
+        self._wake.set()
+
+    def latest(self, after_index: int, timeout: float) -> Frame | None:
+        """The newest frame newer than ``after_index`` (or None after ``timeout`` s)."""
+        deadline = self._clock() + timeout
+        with self._cond:
+            while not self._stop.is_set():
+                frame = self._latest
+                if frame is not None and frame.index != after_index:
+                    self._latest = None
+                    return frame
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+        return None
+
+    def _set_state(self, state: str, healthy: bool, detail: str = "") -> None:
+        if state != self.state:
+            self.state = state
+            self._on_status(state, healthy, detail)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.heartbeat = self._clock()
+            if self._privacy.is_set():
+                self._set_state("privacy", True, "camera closed by privacy mode")
+                self._wait(1.0)
+                continue
+            try:
+                self._source.open()
+            except SourceError as err:
+                self._retry(str(err))
+                continue
+            self._set_state("streaming", True)
+            self._stream()
+            self._source.close()
+
+    def _stream(self) -> None:
+        counter = 0
+        while not self._stop.is_set() and not self._privacy.is_set():
+            try:
+                frame = self._source.read()
+            except SourceError as err:
+                self._source.close()
+                self._retry(str(err))
+                return
+            self.heartbeat = self._clock()
+            if frame is None:
+                self._source.close()
+                self._set_state("ended", True, "source ended")
+                self._retry("source ended", log=logging.INFO)
+                return
+            counter += 1
+            self.frames_read += 1
+            self._backoff.reset()
+            # Re-number frames across reopenings so ``latest`` never confuses them.
+            frame = Frame(frame.image, frame.t, self.frames_read, frame.source_name)
+            with self._cond:
+                self._latest = frame
+                self._cond.notify_all()
+
+    def _retry(self, reason: str, log: int = logging.WARNING) -> None:
+        delay = self._backoff.next_delay()
+        logger.log(log, "%s: %s; retrying in %.1f s (attempt %d)", self._source.name, reason, delay,
+                   self._backoff.attempts)
+        self._set_state("retrying", False, reason)
+        self._wait(delay)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep, but wake early for stop or a privacy change; keeps the heartbeat fresh."""
+        end = self._clock() + seconds
+        while not self._stop.is_set():
+            remaining = end - self._clock()
+            if remaining <= 0:
+                return
+            self._wake.wait(min(remaining, 1.0))
+            if self._wake.is_set():
+                self._wake.clear()
+                return
+            self.heartbeat = self._clock()

@@ -1,0 +1,1 @@
+"""Inference: TFLite runtime selection, face detection, alignment, emotion classification."""

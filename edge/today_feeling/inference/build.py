@@ -1,0 +1,71 @@
+"""Assembling the recogniser from settings: manifest lookup, accelerator policy, models."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from today_feeling.config.settings import Settings
+from today_feeling.errors import ModelError
+from today_feeling.inference.emotion import EmotionClassifier
+from today_feeling.inference.face_detector import FaceDetector
+from today_feeling.inference.recognizer import Recognizer
+from today_feeling.inference.runtime import LoadedModel, make_interpreter, runtime_name
+from today_feeling.model_store.manifest import ModelEntry, manifest_for_dir, model_path
+
+logger = logging.getLogger(__name__)
+
+DETECTOR_KEYS = {"short": "blazeface_short", "full": "blazeface_full"}
+
+
+@dataclass(frozen=True)
+class BuiltRecognizer:
+    recognizer: Recognizer
+    classifier: EmotionClassifier
+    accelerator: str
+    """Where the emotion model runs: 'edgetpu' or 'cpu'."""
+
+
+def _entry(manifest: dict[str, ModelEntry], key: str, kind: str) -> ModelEntry:
+    entry = manifest.get(key)
+    if entry is None:
+        raise ModelError(f"model '{key}' is not in the manifest (known: {', '.join(manifest)})")
+    if entry.kind != kind:
+        raise ModelError(f"model '{key}' is a {entry.kind} model, expected {kind}")
+    return entry
+
+
+def _load(models_dir: Path, entry: ModelEntry, settings: Settings) -> LoadedModel:
+    edgetpu = models_dir / entry.edgetpu_file if entry.edgetpu_file else None
+    return make_interpreter(model_path(models_dir, entry), edgetpu, settings.inference.accelerator,
+                            settings.inference.threads, settings.inference.edgetpu_device)
+
+
+def build_classifier(settings: Settings, key: str | None = None) -> EmotionClassifier:
+    """The configured emotion model (or ``key``), ready to classify crops."""
+    models_dir = Path(settings.models.dir).expanduser()
+    manifest = manifest_for_dir(models_dir)
+    entry = _entry(manifest, key or settings.models.emotion, "emotion")
+    return EmotionClassifier(_load(models_dir, entry, settings), entry)
+
+
+def build_recognizer(settings: Settings) -> BuiltRecognizer:
+    """Load the detectors the ``models.detector`` mode needs and the emotion model."""
+    models_dir = Path(settings.models.dir).expanduser()
+    manifest = manifest_for_dir(models_dir)
+    mode = settings.models.detector
+    detectors: dict[str, FaceDetector] = {}
+    for name, key in DETECTOR_KEYS.items():
+        if mode in (name, "auto"):
+            entry = _entry(manifest, key, "face_detector")
+            detectors[name] = FaceDetector(_load(models_dir, entry, settings), entry,
+                                           settings.detection.min_score,
+                                           settings.detection.nms_iou)
+    classifier = build_classifier(settings)
+    logger.info("models loaded from %s: detector %s, emotion %s on %s (%s, %d thread(s))",
+                models_dir, mode, classifier.name, classifier.accelerator, runtime_name(),
+                settings.inference.threads)
+    recognizer = Recognizer(detectors.get("short"), detectors.get("full"), classifier,
+                            settings.detection)
+    return BuiltRecognizer(recognizer, classifier, classifier.accelerator)

@@ -1,0 +1,65 @@
+"""Emotion classification of aligned grayscale face crops.
+
+The manifest says how to feed each model (``pixel_scale``/``pixel_offset``, then the
+tensor's own quantization) and what it outputs, so the same code runs fer's float
+baseline and our int8 model; results are always probabilities over EMOTIONS.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from today_feeling.domain.emotions import to_product_probs
+from today_feeling.inference.runtime import LoadedModel, dequantize_output, quantize_input
+from today_feeling.model_store.manifest import ModelEntry
+
+
+def softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+class EmotionClassifier:
+    """Runs one emotion model on crops; ``crop_size`` tells the aligner what to produce."""
+
+    def __init__(self, model: LoadedModel, entry: ModelEntry) -> None:
+        if entry.kind != "emotion":
+            raise ValueError(f"{entry.key} is a {entry.kind} model, not an emotion model")
+        self._interpreter = model.interpreter
+        self._entry = entry
+        self._input = model.interpreter.get_input_details()[0]
+        self._output = model.interpreter.get_output_details()[0]
+        _, height, width, channels = (int(v) for v in self._input["shape"])
+        if height != width:
+            raise ValueError(f"{entry.key}: non-square input {width}x{height} is not supported")
+        self.crop_size = height
+        self._channels = channels
+        self.accelerator = model.accelerator
+        self.name = entry.key
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._entry.labels
+
+    def raw_probs(self, crop_gray: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+        """Probabilities over the model's own labels (e.g. FER2013's seven)."""
+        if crop_gray.shape[:2] != (self.crop_size, self.crop_size):
+            crop_gray = cv2.resize(crop_gray, (self.crop_size, self.crop_size),
+                                   interpolation=cv2.INTER_AREA)
+        pixels = crop_gray.astype(np.float32).reshape(1, self.crop_size, self.crop_size, 1)
+        if self._channels == 3:
+            pixels = np.repeat(pixels, 3, axis=3)
+        values = pixels * self._entry.pixel_scale + self._entry.pixel_offset
+        self._interpreter.set_tensor(self._input["index"], quantize_input(values, self._input))
+        self._interpreter.invoke()
+        out = dequantize_output(self._interpreter.get_tensor(self._output["index"]), self._output)[0]
+        if self._entry.output == "logits":
+            out = softmax(out)
+        return np.asarray(out, dtype=np.float32)
+
+    def classify(self, crop_gray: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+        """Probabilities over the product's six EMOTIONS (disgust merged into anger)."""
+        return to_product_probs(self.raw_probs(crop_gray), self._entry.labels)

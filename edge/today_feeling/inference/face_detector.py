@@ -1,0 +1,102 @@
+"""Face detection on a whole frame with one BlazeFace model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from today_feeling.inference.blazeface import (
+    FULL_RANGE,
+    SHORT_RANGE,
+    AnchorSpec,
+    RawDetections,
+    decode,
+    generate_anchors,
+    weighted_nms,
+)
+from today_feeling.inference.runtime import LoadedModel
+from today_feeling.model_store.manifest import ModelEntry
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A face in frame pixels."""
+
+    box: tuple[float, float, float, float]
+    keypoints: tuple[tuple[float, float], ...]
+    score: float
+
+
+def spec_for(entry: ModelEntry) -> AnchorSpec:
+    """Pick the anchor layout from the model's input size (128 short, 192 full range)."""
+    size = entry.input_shape[1]
+    for spec in (SHORT_RANGE, FULL_RANGE):
+        if spec.input_size == size:
+            return spec
+    raise ValueError(f"{entry.key}: no BlazeFace anchor layout for input size {size}")
+
+
+class FaceDetector:
+    """Letterboxes a frame into the model's square input and decodes faces back to pixels."""
+
+    def __init__(self, model: LoadedModel, entry: ModelEntry, min_score: float,
+                 nms_iou: float) -> None:
+        self._interpreter = model.interpreter
+        self._entry = entry
+        self._spec = spec_for(entry)
+        self._anchors = generate_anchors(self._spec)
+        self._min_score = min_score
+        self._nms_iou = nms_iou
+        self._input = model.interpreter.get_input_details()[0]
+        outputs = model.interpreter.get_output_details()
+        # The regressor output has 16 values per anchor, the classifier 1.
+        self._reg_index = next(o["index"] for o in outputs if o["shape"][-1] == 16)
+        self._cls_index = next(o["index"] for o in outputs if o["shape"][-1] == 1)
+        size = self._spec.input_size
+        self._canvas = np.zeros((size, size, 3), dtype=np.uint8)
+        self.name = entry.key
+
+    @property
+    def input_size(self) -> int:
+        return self._spec.input_size
+
+    def detect(self, image_bgr: npt.NDArray[np.uint8]) -> list[Detection]:
+        """All faces scoring at least ``min_score``, highest score first."""
+        scale, pad_x, pad_y = self._letterbox(image_bgr)
+        tensor = self._canvas.astype(np.float32) * self._entry.pixel_scale + self._entry.pixel_offset
+        self._interpreter.set_tensor(self._input["index"], tensor[None])
+        self._interpreter.invoke()
+        raw = decode(
+            self._interpreter.get_tensor(self._reg_index)[0],
+            self._interpreter.get_tensor(self._cls_index)[0],
+            self._anchors, self._spec.input_size, self._min_score,
+        )
+        return self._to_pixels(weighted_nms(raw, self._nms_iou), scale, pad_x, pad_y)
+
+    def _letterbox(self, image: npt.NDArray[np.uint8]) -> tuple[float, int, int]:
+        """Fit the frame into the square canvas keeping aspect; returns scale and padding."""
+        size = self._spec.input_size
+        h, w = image.shape[:2]
+        scale = size / max(h, w)
+        new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+        pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
+        resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA)
+        self._canvas.fill(0)
+        # BGR -> RGB while copying into the canvas: MediaPipe models expect RGB.
+        self._canvas[pad_y:pad_y + new_h, pad_x:pad_x + new_w] = resized[:, :, ::-1]
+        return scale, pad_x, pad_y
+
+    def _to_pixels(self, found: RawDetections, scale: float, pad_x: int,
+                   pad_y: int) -> list[Detection]:
+        size = self._spec.input_size
+        results = []
+        for box, kps, score in zip(found.boxes, found.keypoints, found.scores, strict=True):
+            px_box = ((box[0] * size - pad_x) / scale, (box[1] * size - pad_y) / scale,
+                      (box[2] * size - pad_x) / scale, (box[3] * size - pad_y) / scale)
+            px_kps = tuple(((float(x) * size - pad_x) / scale, (float(y) * size - pad_y) / scale)
+                           for x, y in kps)
+            results.append(Detection(tuple(float(v) for v in px_box), px_kps, float(score)))  # type: ignore[arg-type]
+        return results

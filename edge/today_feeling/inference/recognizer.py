@@ -1,0 +1,99 @@
+"""One frame in, faces with emotions and the primary face out.
+
+Owns the detector choice: an ambient speaker sees people across a room, and the
+short-range BlazeFace (1.2 ms) misses many faces narrower than 80 px that the
+full-range model (3.9 ms) finds. In ``auto`` mode the short-range model runs while
+the listener is near; when it finds nothing, or the tracked face is small, the
+full-range model runs, and it keeps running while the face stays small.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from today_feeling.config.settings import DetectionSettings
+from today_feeling.domain.analysis import Face, FrameAnalysis
+from today_feeling.inference.align import align_face
+from today_feeling.inference.emotion import EmotionClassifier
+from today_feeling.inference.face_detector import Detection, FaceDetector
+from today_feeling.inference.tracker import FaceTracker
+
+#: Leave full-range mode only when the face is this much wider than the switch size.
+SWITCH_BACK_MARGIN = 1.25
+
+
+class Recognizer:
+    """Detect, track, align and classify faces in one frame."""
+
+    def __init__(
+        self,
+        short: FaceDetector | None,
+        full: FaceDetector | None,
+        classifier: EmotionClassifier,
+        settings: DetectionSettings,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        if short is None and full is None:
+            raise ValueError("at least one face detector is needed")
+        self._short, self._full = short, full
+        self._classifier = classifier
+        self._settings = settings
+        self._tracker = FaceTracker()
+        self._clock = clock
+        self._prefer_full = short is None
+
+    def analyse(self, image_bgr: npt.NDArray[np.uint8], index: int, t: float) -> FrameAnalysis:
+        stage_ms: dict[str, float] = {}
+        start = self._clock()
+        detections, detector = self._detect(image_bgr)
+        after_detect = self._clock()
+        stage_ms["detect"] = (after_detect - start) * 1000
+        faces = [Face(d.box, d.score, d.keypoints) for d in detections]
+        h, w = image_bgr.shape[:2]
+        faces, primary = self._tracker.update(faces, w, h)
+        faces = sorted(faces, key=lambda f: -f.width)[: self._settings.max_faces]
+        classified, align_ms, classify_ms = self._classify(image_bgr, faces)
+        stage_ms["align"], stage_ms["classify"] = align_ms, classify_ms
+        primary_out = next((f for f in classified if primary and f.track_id == primary.track_id),
+                           None)
+        self._update_detector_choice(primary_out)
+        return FrameAnalysis(index=index, t=t, faces=tuple(classified), primary=primary_out,
+                             stage_ms=stage_ms, detector=detector)
+
+    def _detect(self, image: npt.NDArray[np.uint8]) -> tuple[list[Detection], str]:
+        if self._prefer_full or self._short is None:
+            assert self._full is not None
+            return self._full.detect(image), "full"
+        found = self._short.detect(image)
+        if found or self._full is None:
+            return found, "short"
+        return self._full.detect(image), "full"
+
+    def _update_detector_choice(self, primary: Face | None) -> None:
+        if self._short is None or self._full is None:
+            return
+        limit = self._settings.small_face_px
+        if primary is not None and primary.width < limit:
+            self._prefer_full = True
+        elif primary is None or primary.width >= limit * SWITCH_BACK_MARGIN:
+            self._prefer_full = False
+
+    def _classify(self, image: npt.NDArray[np.uint8],
+                  faces: list[Face]) -> tuple[list[Face], float, float]:
+        align_s = classify_s = 0.0
+        out = []
+        for face in faces:
+            t0 = self._clock()
+            crop = align_face(image, face.keypoints[0], face.keypoints[1],
+                              self._classifier.crop_size)
+            t1 = self._clock()
+            probs = self._classifier.classify(crop)
+            t2 = self._clock()
+            align_s, classify_s = align_s + t1 - t0, classify_s + t2 - t1
+            out.append(Face(face.box, face.score, face.keypoints, face.track_id,
+                            tuple(float(p) for p in probs)))
+        return out, align_s * 1000, classify_s * 1000

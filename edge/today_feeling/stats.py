@@ -1,0 +1,47 @@
+"""Rolling per-stage latency and throughput figures (for STATUS, MQTT stats, /metrics)."""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+THERMAL_ZONE = Path("/sys/class/thermal/thermal_zone0/temp")
+
+
+class RollingStats:
+    """The last ``window`` frames' stage timings and timestamps."""
+
+    def __init__(self, window: int = 200) -> None:
+        self._times: deque[float] = deque(maxlen=window)
+        self._stages: dict[str, deque[float]] = {}
+        self._window = window
+        self.frames = 0
+
+    def add(self, t: float, stage_ms: dict[str, float]) -> None:
+        self.frames += 1
+        self._times.append(t)
+        for name, ms in stage_ms.items():
+            self._stages.setdefault(name, deque(maxlen=self._window)).append(ms)
+
+    def fps(self) -> float:
+        if len(self._times) < 2:
+            return 0.0
+        span = self._times[-1] - self._times[0]
+        return (len(self._times) - 1) / span if span > 0 else 0.0
+
+    def median_ms(self) -> dict[str, float]:
+        return {name: float(np.median(values)) for name, values in self._stages.items() if values}
+
+    def percentile_ms(self, q: float) -> dict[str, float]:
+        return {name: float(np.percentile(values, q))
+                for name, values in self._stages.items() if values}
+
+
+def cpu_temperature_c(path: Path = THERMAL_ZONE) -> float | None:
+    """SoC temperature where the kernel exposes it (Pi, Jetson), else None."""
+    try:
+        return int(path.read_text(encoding="ascii").strip()) / 1000.0
+    except (OSError, ValueError):
+        return None
