@@ -1,0 +1,107 @@
+"""Broker address, credentials and TLS from the settings, applied to a paho client.
+
+Secrets never live in the config: the password comes from ``mqtt.password_file`` or,
+under systemd, from the credential ``mqtt-password`` (``LoadCredential=``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+
+from today_feeling.config.mqtt import MqttSettings
+from today_feeling.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+CREDENTIAL_NAME = "mqtt-password"
+DEFAULT_PORTS = {"mqtt": 1883, "mqtts": 8883}
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    """Where to connect and as whom (the password is kept out of ``repr``)."""
+
+    host: str
+    port: int
+    tls: bool
+    username: str | None
+    password: str | None = None
+
+    def __repr__(self) -> str:
+        secret = "***" if self.password else None
+        return (f"BrokerAddress(host={self.host!r}, port={self.port}, tls={self.tls}, "
+                f"username={self.username!r}, password={secret})")
+
+    @property
+    def display(self) -> str:
+        scheme = "mqtts" if self.tls else "mqtt"
+        user = f"{self.username}@" if self.username else ""
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+
+def password_source(settings: MqttSettings, environ: Mapping[str, str]) -> Path | None:
+    """The file the password comes from: password_file, else the systemd credential."""
+    if settings.password_file:
+        return Path(settings.password_file)
+    cred_dir = environ.get("CREDENTIALS_DIRECTORY")
+    if cred_dir and (Path(cred_dir) / CREDENTIAL_NAME).is_file():
+        return Path(cred_dir) / CREDENTIAL_NAME
+    return None
+
+
+def read_password(path: Path) -> str:
+    """First line of ``path`` without its line ending; ConfigError says what to fix."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError("mqtt.password_file", f"cannot read the MQTT password from {path}: "
+                          f"{err}") from err
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise ConfigError("mqtt.password_file", f"{path} is empty; write the password on its "
+                          "first line")
+    return lines[0]
+
+
+def broker_address(settings: MqttSettings, environ: Mapping[str, str] | None = None
+                   ) -> BrokerAddress:
+    """Resolve ``settings.url`` (validated by MqttSettings) plus user and password."""
+    env = os.environ if environ is None else environ
+    parts = urlsplit(settings.url)
+    username = settings.username or (unquote(parts.username) if parts.username else None)
+    source = password_source(settings, env)
+    password = read_password(source) if source is not None else None
+    if password is not None and username is None:
+        raise ConfigError("mqtt.username", "a password is configured but no user name "
+                          "(set mqtt.username or mqtt://USER@HOST)")
+    return BrokerAddress(
+        host=parts.hostname or "",
+        port=parts.port or DEFAULT_PORTS[parts.scheme],
+        tls=parts.scheme == "mqtts",
+        username=username,
+        password=password,
+    )
+
+
+def configure_client(client: mqtt.Client, address: BrokerAddress, settings: MqttSettings) -> None:
+    """Credentials, TLS and reconnect backoff on a fresh paho client."""
+    if address.username is not None:
+        client.username_pw_set(address.username, address.password)
+    if address.tls:
+        for key in ("ca_file", "cert_file", "key_file"):
+            path = getattr(settings, key)
+            if path and not Path(path).is_file():
+                raise ConfigError(f"mqtt.{key}", f"{path} does not exist")
+        client.tls_set(
+            ca_certs=settings.ca_file or None,
+            certfile=settings.cert_file or None,
+            keyfile=settings.key_file or None,
+        )
+    client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)  # type: ignore[arg-type]

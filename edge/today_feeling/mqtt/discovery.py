@@ -1,0 +1,108 @@
+"""Home Assistant device-based MQTT discovery, built as data (pure, testable without a broker).
+
+One retained message on ``<discovery_prefix>/device/<device>/config`` declares the
+device and all its entities ("cmps"), so Home Assistant groups them under one device
+and removing the message removes them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from today_feeling import __version__
+from today_feeling.domain.controls import MODES
+from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.mqtt.topics import Topics
+
+ORIGIN_NAME = "today-feeling"
+#: Anything but "online" (the last will "offline", a clean "stopped") means unavailable.
+AVAILABILITY_TEMPLATE = "{{ 'online' if value == 'online' else 'offline' }}"
+STATE_TEMPLATE = "{{ value_json.state }}"
+
+
+@dataclass(frozen=True)
+class DiscoveryMessage:
+    """What to publish: topic, JSON-able payload, retained."""
+
+    topic: str
+    payload: dict[str, Any]
+    retain: bool = True
+
+
+def _sensors(t: Topics, emotion_expire_s: int) -> dict[str, dict[str, Any]]:
+    track_name = ("{{ ((value_json.artist ~ ' - ' ~ value_json.title) if value_json.title "
+                  "else value_json.file)[:255] }}")
+    return {
+        "emotion": {
+            "p": "sensor", "name": "Emotion", "icon": "mdi:emoticon-outline",
+            "device_class": "enum", "options": list(EMOTIONS),
+            "state_topic": t.topic("emotion"), "value_template": "{{ value_json.label }}",
+            "json_attributes_topic": t.topic("emotion"),
+            "json_attributes_template": "{{ (value_json.probs or {}) | tojson }}",
+            "expire_after": emotion_expire_s,
+        },
+        "mood": {
+            "p": "sensor", "name": "Mood", "icon": "mdi:emoticon-happy-outline",
+            "device_class": "enum", "options": list(EMOTIONS),
+            "state_topic": t.topic("mood"), "value_template": "{{ value_json.mood }}",
+            "json_attributes_topic": t.topic("mood"),
+        },
+        "track": {
+            "p": "sensor", "name": "Track", "icon": "mdi:music",
+            "state_topic": t.topic("track"), "value_template": track_name,
+            "json_attributes_topic": t.topic("track"),
+        },
+    }
+
+
+def _controls(t: Topics) -> dict[str, dict[str, Any]]:
+    switch = {"p": "switch", "payload_on": "ON", "payload_off": "OFF",
+              "state_on": "ON", "state_off": "OFF", "value_template": STATE_TEMPLATE}
+    return {
+        "privacy": {**switch, "name": "Privacy", "icon": "mdi:cctv-off",
+                    "state_topic": t.state("privacy"), "command_topic": t.command("privacy")},
+        "paused": {**switch, "name": "Pause", "icon": "mdi:pause",
+                   "state_topic": t.state("paused"), "command_topic": t.command("paused")},
+        "mode": {"p": "select", "name": "Music mode", "icon": "mdi:tune", "options": list(MODES),
+                 "state_topic": t.state("mode"), "command_topic": t.command("mode"),
+                 "value_template": STATE_TEMPLATE},
+        "next": {"p": "button", "name": "Next track", "icon": "mdi:skip-next",
+                 "command_topic": t.command("next"), "payload_press": "PRESS"},
+        "volume": {"p": "number", "name": "Volume", "icon": "mdi:volume-high",
+                   "min": 0, "max": 100, "step": 1, "mode": "slider",
+                   "unit_of_measurement": "%", "state_topic": t.state("volume"),
+                   "command_topic": t.command("volume"), "value_template": STATE_TEMPLATE},
+    }
+
+
+def components(t: Topics, emotion_expire_s: int = 60) -> dict[str, dict[str, Any]]:
+    """Every entity, keyed by component id, each with a unique id derived from the device."""
+    cmps = {**_sensors(t, emotion_expire_s), **_controls(t)}
+    for cid, cmp in cmps.items():
+        cmp["unique_id"] = f"today_feeling_{t.device}_{cid}"
+    return cmps
+
+
+def discovery_message(
+    topics: Topics, device_name: str, emotion_expire_s: int = 60,
+    configuration_url: str | None = None,
+) -> DiscoveryMessage:
+    """The one retained device discovery message for this device."""
+    device: dict[str, Any] = {
+        "identifiers": [f"today_feeling_{topics.device}"],
+        "name": device_name,
+        "manufacturer": "Today Feeling project",
+        "model": "Today Feeling ambient speaker",
+        "sw_version": __version__,
+    }
+    if configuration_url:
+        device["configuration_url"] = configuration_url
+    payload: dict[str, Any] = {
+        "device": device,
+        "origin": {"name": ORIGIN_NAME, "sw_version": __version__},
+        "availability": [{"topic": topics.availability, "value_template": AVAILABILITY_TEMPLATE}],
+        "qos": 1,
+        "cmps": components(topics, emotion_expire_s),
+    }
+    return DiscoveryMessage(topics.discovery_config, payload)

@@ -1,0 +1,116 @@
+"""JSON payload builders for every published topic (pure: events in, dicts out).
+
+The schema of each payload is documented in docs/mqtt.md; every payload has ``ts``,
+the Unix time at which the fact was observed on the device.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from today_feeling.domain.controls import ControlState
+from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.events import AnalysisEvent, MoodChanged, StatsEvent, TrackChanged
+
+Payload = dict[str, Any]
+
+
+def encode(payload: Payload) -> bytes:
+    """Compact UTF-8 JSON; NaN/inf become null so every consumer can parse it."""
+    return json.dumps(_finite(payload), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def iso_utc(epoch: float) -> str:
+    """ISO-8601 with an explicit UTC offset (what Home Assistant's timestamp sensors expect)."""
+    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
+
+
+def _r(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def probs_dict(probs: tuple[float, ...] | None) -> dict[str, float] | None:
+    if probs is None or len(probs) != len(EMOTIONS):
+        return None
+    return {name: round(float(p), 4) for name, p in zip(EMOTIONS, probs, strict=True)}
+
+
+def emotion_payload(event: AnalysisEvent) -> Payload:
+    """The primary face's reading in one analysed frame."""
+    face = event.analysis.primary
+    return {
+        "label": None if face is None else face.emotion,
+        "probs": None if face is None else probs_dict(face.probs),
+        "faces": len(event.analysis.faces),
+        "face_score": None if face is None else _r(face.score),
+        "ts": event.wall_time,
+    }
+
+
+def mood_payload(event: MoodChanged) -> Payload:
+    return {
+        "mood": event.mood.mood,
+        "previous": event.previous,
+        "since": iso_utc(event.wall_time) if event.mood.mood is not None else None,
+        "confidence": _r(event.mood.confidence),
+        "ts": event.wall_time,
+    }
+
+
+def no_mood_payload(now: float) -> Payload:
+    """Published at start-up: a new run has no committed mood yet (clears a stale one)."""
+    return {"mood": None, "previous": None, "since": None, "confidence": 0.0, "ts": now}
+
+
+def track_payload(event: TrackChanged) -> Payload:
+    return {
+        "file": event.file,
+        "artist": event.artist,
+        "title": event.title,
+        "valence": _r(event.valence),
+        "arousal": _r(event.arousal),
+        "reason": event.reason,
+        "ts": event.wall_time,
+    }
+
+
+def stats_payload(event: StatsEvent) -> Payload:
+    return {
+        "fps": _r(event.fps, 2),
+        "stage_ms": {k: round(float(v), 2) for k, v in event.stage_ms.items()},
+        "accelerator": event.accelerator,
+        "cpu_temp_c": _r(event.cpu_temp_c, 1),
+        "uptime_s": _r(event.uptime_s, 1),
+        "ts": event.wall_time,
+    }
+
+
+def on_off(value: bool) -> str:
+    return "ON" if value else "OFF"
+
+
+def state_values(state: ControlState) -> dict[str, str | int | None]:
+    """The value each state topic carries for ``state`` (keys: STATE_FEATURES)."""
+    return {
+        "privacy": on_off(state.privacy),
+        "paused": on_off(state.paused),
+        "mode": state.mode,
+        "volume": state.volume,
+    }
+
+
+def state_payload(value: str | int | None, now: float) -> Payload:
+    return {"state": value, "ts": now}

@@ -1,0 +1,224 @@
+"""The MQTT adapter: publishes bus events and control state, applies commands.
+
+Threads: paho's network loop (``loop_start``) owns the socket and reconnects with
+backoff; one worker thread publishes from the :class:`Outbox` and applies commands,
+so neither the camera pipeline nor paho's loop ever waits on the other.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from today_feeling.config.mqtt import MqttSettings
+from today_feeling.domain.controls import Controls, ControlState
+from today_feeling.events import (
+    AnalysisEvent,
+    EventBus,
+    MoodChanged,
+    ServiceStatus,
+    StatsEvent,
+    TrackChanged,
+)
+from today_feeling.mqtt import payloads
+from today_feeling.mqtt.commands import CommandError, apply_command, parse_command
+from today_feeling.mqtt.connection import BrokerAddress, configure_client
+from today_feeling.mqtt.discovery import DiscoveryMessage
+from today_feeling.mqtt.outbox import Outbox, Outgoing
+from today_feeling.mqtt.topics import STATE_FEATURES, Topics
+
+logger = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 2.0
+
+
+class MqttService:
+    """Start/stop contract of the daemon's services; see docs/mqtt.md for the topics."""
+
+    def __init__(
+        self, settings: MqttSettings, address: BrokerAddress, topics: Topics, *,
+        client_id: str, bus: EventBus, controls: Controls,
+        discovery: DiscoveryMessage | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._s, self._address, self._topics = settings, address, topics
+        self._bus, self._controls, self._discovery = bus, controls, discovery
+        self._now = wall_clock
+        self.client_id = client_id
+        self._outbox = Outbox()
+        self._retained: dict[str, Outgoing] = {}
+        self._retained_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._worker: threading.Thread | None = None
+        self.connected = threading.Event()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                  protocol=mqtt.MQTTv311, clean_session=True)
+        configure_client(self.client, address, settings)
+        self.client.will_set(topics.availability, "offline", qos=1, retain=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_connect_fail = self._on_connect_fail
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> None:
+        """Subscribe to events and connect in the background; never blocks on the broker."""
+        self._bus.subscribe(AnalysisEvent, self._on_analysis)
+        self._bus.subscribe(MoodChanged, self._on_mood)
+        self._bus.subscribe(TrackChanged, self._on_track)
+        self._bus.subscribe(StatsEvent, self._on_stats)
+        self._controls.subscribe(self._on_controls)
+        self._remember(self._topics.topic("mood"), payloads.no_mood_payload(self._now()))
+        for feature in STATE_FEATURES:
+            self._publish_state(feature, self._controls.state)
+        self._worker = threading.Thread(target=self._work, name="mqtt-out", daemon=True)
+        self._worker.start()
+        logger.info("MQTT connecting to %s as client_id=%s topics=%s/#", self._address.display,
+                    self.client_id, self._topics.base)
+        self.client.connect_async(self._address.host, self._address.port, self._s.keepalive_s)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        """Publish ``stopped`` (so the broker does not send the will) and disconnect."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._outbox.close()
+        if self._worker is not None:
+            self._worker.join(STOP_TIMEOUT_S)
+        if self.client.is_connected():
+            info = self.client.publish(self._topics.availability, "stopped", qos=1, retain=True)
+            try:
+                info.wait_for_publish(STOP_TIMEOUT_S)
+            except (RuntimeError, ValueError):
+                logger.warning("MQTT could not publish 'stopped' before disconnecting")
+        self.client.disconnect()
+        self.client.loop_stop()
+        logger.info("MQTT stopped")
+
+    # -- paho callbacks (network thread: only hand off) --------------------------------------
+    def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
+        if rc.is_failure:
+            logger.error(
+                "MQTT broker %s refused the connection: %s; check mqtt.username and the password "
+                "(mqtt.password_file or credential mqtt-password); retrying with backoff up to %ss",
+                self._address.display, rc, self._s.reconnect_max_s)
+            return
+        logger.info("MQTT connected to %s", self._address.display)
+        client.publish(self._topics.availability, "online", qos=1, retain=True)
+        subs = [(self._topics.command_filter, 1)]
+        if self._discovery is not None:
+            subs.append((self._topics.ha_status, 1))
+        client.subscribe(subs)
+        self._outbox.put(self._republish)
+        self.connected.set()
+        self._bus.publish(ServiceStatus("mqtt", True, self._address.display))
+
+    def _on_connect_fail(self, _client: mqtt.Client, _u: Any) -> None:
+        logger.warning("MQTT cannot reach %s; retrying with backoff up to %ss",
+                       self._address.display, self._s.reconnect_max_s)
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
+        was_connected = self.connected.is_set()
+        self.connected.clear()
+        if not self._stopping.is_set() and was_connected:
+            logger.warning("MQTT connection to %s lost (%s); reconnecting",
+                           self._address.display, rc)
+        if was_connected:
+            self._bus.publish(ServiceStatus("mqtt", False, str(rc)))
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        topic, payload, retained = msg.topic, bytes(msg.payload), bool(msg.retain)
+        self._outbox.put(lambda: self._handle_message(topic, payload, retained))
+
+    # -- worker thread ---------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            item = self._outbox.get(timeout=0.5)
+            if item is None:
+                if self._stopping.is_set():
+                    return
+                continue
+            try:
+                if isinstance(item, Outgoing):
+                    self._send(item)
+                else:
+                    item()
+            except Exception:
+                logger.exception("MQTT worker failed on %r", item)
+
+    def _send(self, message: Outgoing) -> None:
+        if self.client.is_connected():  # retained ones are re-sent on (re)connect
+            self.client.publish(message.topic, message.payload, message.qos, message.retain)
+
+    def _republish(self) -> None:
+        """After every (re)connect: discovery and all retained state (a restarted broker
+        without persistence has lost them)."""
+        if self._discovery is not None:
+            self._send(Outgoing(self._discovery.topic, payloads.encode(self._discovery.payload),
+                                retain=True, qos=1))
+        with self._retained_lock:
+            retained = list(self._retained.values())
+        for message in retained:
+            self._send(message)
+
+    def _handle_message(self, topic: str, payload: bytes, retained: bool) -> None:
+        if topic == self._topics.ha_status:
+            if payload.strip() == b"online" and self._discovery is not None:
+                logger.info("Home Assistant is online: sending discovery again")
+                self._republish()
+            return
+        feature = self._topics.command_feature(topic)
+        try:
+            if retained:
+                raise CommandError("retained commands are ignored (they would replay on restart)")
+            command = parse_command(feature, payload, self._s.max_command_bytes)
+        except CommandError as err:
+            logger.warning("MQTT command ignored on %s (%d bytes %r): %s", topic[:200],
+                           len(payload), payload[:40], err)
+            return
+        logger.info("MQTT command %s=%s", command.feature, command.value)
+        before = self._controls.state
+        apply_command(command, self._controls)
+        after = self._controls.state
+        if command.feature in STATE_FEATURES and after == before:
+            self._publish_state(command.feature, after)  # a change was published by _on_controls
+
+    # -- events (publisher threads: only hand off) --------------------------------------------
+    def _remember(self, topic: str, payload: payloads.Payload) -> None:
+        message = Outgoing(topic, payloads.encode(payload), retain=True, qos=1)
+        with self._retained_lock:
+            self._retained[topic] = message
+        self._outbox.put(message)
+
+    def _publish_state(self, feature: str, state: ControlState) -> None:
+        value = payloads.state_values(state)[feature]
+        self._remember(self._topics.state(feature), payloads.state_payload(value, self._now()))
+
+    def _on_controls(self, old: ControlState, new: ControlState) -> None:
+        before, after = payloads.state_values(old), payloads.state_values(new)
+        for feature in STATE_FEATURES:
+            if before[feature] != after[feature]:
+                self._publish_state(feature, new)
+
+    def _on_analysis(self, event: AnalysisEvent) -> None:
+        message = Outgoing(self._topics.topic("emotion"),
+                           payloads.encode(payloads.emotion_payload(event)))
+        self._outbox.put_throttled("emotion", message, self._s.emotion_interval_s)
+
+    def _on_mood(self, event: MoodChanged) -> None:
+        self._remember(self._topics.topic("mood"), payloads.mood_payload(event))
+
+    def _on_track(self, event: TrackChanged) -> None:
+        self._remember(self._topics.topic("track"), payloads.track_payload(event))
+
+    def _on_stats(self, event: StatsEvent) -> None:
+        message = Outgoing(self._topics.topic("stats"),
+                           payloads.encode(payloads.stats_payload(event)))
+        self._outbox.put_throttled("stats", message, self._s.stats_interval_s)

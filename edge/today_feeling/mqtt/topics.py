@@ -1,0 +1,82 @@
+"""Topic names for one device, derived once from the settings (pure, no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+#: Features that take commands on ``<base>/<feature>/set``.
+COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next")
+#: Control-state topics (retained) under ``<base>/``.
+STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_MAX_CLIENT_ID = 64
+
+
+def safe_device_id(device_id: str) -> str:
+    """The device id as one topic level and Home Assistant object id ([A-Za-z0-9_-] only)."""
+    cleaned = _UNSAFE.sub("_", device_id.strip())
+    return cleaned or "unknown"
+
+
+def client_id_for(device_id: str) -> str:
+    """Stable per-device MQTT client id: the broker replaces this device's stale session on
+    reconnect, and two devices (different ids) never disconnect each other."""
+    cid = f"today_feeling-{safe_device_id(device_id)}"
+    if len(cid) <= _MAX_CLIENT_ID:
+        return cid
+    digest = hashlib.sha256(device_id.encode()).hexdigest()[:12]
+    return f"{cid[: _MAX_CLIENT_ID - 13]}-{digest}"
+
+
+@dataclass(frozen=True)
+class Topics:
+    """All topics of one device: ``<prefix>/<device>/<name>`` plus Home Assistant's."""
+
+    prefix: str
+    device: str
+    discovery_prefix: str = "homeassistant"
+
+    @classmethod
+    def create(cls, prefix: str, device_id: str, discovery_prefix: str = "homeassistant") -> Topics:
+        return cls(prefix.strip("/"), safe_device_id(device_id), discovery_prefix.strip("/"))
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}/{self.device}"
+
+    def topic(self, name: str) -> str:
+        return f"{self.base}/{name}"
+
+    @property
+    def availability(self) -> str:
+        return self.topic("availability")
+
+    def state(self, feature: str) -> str:
+        return self.topic(feature)
+
+    def command(self, feature: str) -> str:
+        return self.topic(f"{feature}/set")
+
+    @property
+    def command_filter(self) -> str:
+        """Subscription covering every command topic (and unknown ones, to log them)."""
+        return self.topic("+/set")
+
+    def command_feature(self, topic: str) -> str | None:
+        """``privacy`` for ``<base>/privacy/set``; None when the topic is not a command topic."""
+        head, suffix = f"{self.base}/", "/set"
+        if not (topic.startswith(head) and topic.endswith(suffix)):
+            return None
+        name = topic[len(head): -len(suffix)]
+        return name if name and "/" not in name else None
+
+    @property
+    def discovery_config(self) -> str:
+        return f"{self.discovery_prefix}/device/{self.device}/config"
+
+    @property
+    def ha_status(self) -> str:
+        return f"{self.discovery_prefix}/status"
