@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",  # journald adds its own timestamps
-        stream=sys.stdout,
+        stream=sys.stderr,  # stdout stays clean for --json output; journald reads both
     )
     try:
         return int(args.handler(args))

@@ -24,6 +24,8 @@ class Frame:
     index: int
     source_name: str = ""
     """For file and folder sources: the file the frame came from."""
+    media_t: float | None = None
+    """For replays: position in the media in seconds (deterministic, unlike ``t``)."""
 
 
 class FrameSource(Protocol):

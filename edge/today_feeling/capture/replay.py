@@ -65,7 +65,8 @@ class ReplaySource:
         if image is None:
             return None
         self._pace()
-        frame = Frame(image=image, t=self._clock(), index=self._index, source_name=source_name)
+        frame = Frame(image=image, t=self._clock(), index=self._index, source_name=source_name,
+                      media_t=self._index * self._period)
         self._index += 1
         return frame
 

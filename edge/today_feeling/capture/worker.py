@@ -116,7 +116,7 @@ class CaptureWorker:
             self.frames_read += 1
             self._backoff.reset()
             # Re-number frames across reopenings so ``latest`` never confuses them.
-            frame = Frame(frame.image, frame.t, self.frames_read, frame.source_name)
+            frame = Frame(frame.image, frame.t, self.frames_read, frame.source_name, frame.media_t)
             with self._cond:
                 self._latest = frame
                 self._cond.notify_all()

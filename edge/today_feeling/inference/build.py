@@ -47,7 +47,12 @@ def build_classifier(settings: Settings, key: str | None = None) -> EmotionClass
     models_dir = Path(settings.models.dir).expanduser()
     manifest = manifest_for_dir(models_dir)
     entry = _entry(manifest, key or settings.models.emotion, "emotion")
-    return EmotionClassifier(_load(models_dir, entry, settings), entry)
+    loaded = _load(models_dir, entry, settings)
+    classifier = EmotionClassifier(loaded, entry)
+    logger.info("emotion model %s on %s (accelerator=%s: %s; %s, %d thread(s))", entry.key,
+                loaded.accelerator, settings.inference.accelerator, loaded.note, runtime_name(),
+                settings.inference.threads)
+    return classifier
 
 
 def build_recognizer(settings: Settings) -> BuiltRecognizer:
@@ -63,9 +68,7 @@ def build_recognizer(settings: Settings) -> BuiltRecognizer:
                                            settings.detection.min_score,
                                            settings.detection.nms_iou)
     classifier = build_classifier(settings)
-    logger.info("models loaded from %s: detector %s, emotion %s on %s (%s, %d thread(s))",
-                models_dir, mode, classifier.name, classifier.accelerator, runtime_name(),
-                settings.inference.threads)
+    logger.debug("face detector(s) %s loaded from %s", ", ".join(detectors), models_dir)
     recognizer = Recognizer(detectors.get("short"), detectors.get("full"), classifier,
                             settings.detection)
     return BuiltRecognizer(recognizer, classifier, classifier.accelerator)

@@ -65,10 +65,17 @@ class LoadedModel:
     accelerator: str
     """'edgetpu' or 'cpu'."""
     path: Path
+    note: str = ""
+    """What was tried before settling on ``accelerator`` (for the one start-up log line)."""
 
 
 def load_edgetpu_delegate(device: str) -> Any:
     """Load libedgetpu for ``device`` ('' = first found, 'usb', 'usb:N', 'pci:N')."""
+    import ctypes
+
+    # Probe the library first: the runtime's own failure path leaves a half-built
+    # Delegate whose destructor prints a traceback.
+    ctypes.CDLL(EDGETPU_LIBRARY)
     options = {"device": device} if device else {}
     return _runtime_module().load_delegate(EDGETPU_LIBRARY, options)
 
@@ -87,8 +94,10 @@ def make_interpreter(
     :class:`AcceleratorError` with what to check.
     """
     litert = _runtime_module()
+    note = "CPU by configuration"
     if accelerator in ("auto", "edgetpu"):
         if edgetpu_path is None or not edgetpu_path.is_file():
+            note = "EdgeTPU not tried: no compiled *_edgetpu.tflite for this model"
             if accelerator == "edgetpu":
                 raise AcceleratorError(
                     f"accelerator 'edgetpu' needs a compiled model beside {cpu_path.name} "
@@ -101,17 +110,16 @@ def make_interpreter(
                     model_path=str(edgetpu_path), experimental_delegates=[delegate]
                 )
                 interpreter.allocate_tensors()
-                logger.info("%s: running on the EdgeTPU (%s)", edgetpu_path.name,
-                            edgetpu_device or "first device")
-                return LoadedModel(interpreter, "edgetpu", edgetpu_path)
+                return LoadedModel(interpreter, "edgetpu", edgetpu_path,
+                                   f"EdgeTPU {edgetpu_device or 'first device'}")
             except (ValueError, OSError, RuntimeError) as err:
                 if accelerator == "edgetpu":
                     raise AcceleratorError(f"EdgeTPU unavailable ({err}). {EDGETPU_HELP}") from err
-                logger.info("%s: EdgeTPU not usable (%s); using the CPU", cpu_path.name, err)
-    return _cpu_interpreter(litert, cpu_path, threads)
+                note = f"EdgeTPU tried and not usable ({err})"
+    return _cpu_interpreter(litert, cpu_path, threads, note)
 
 
-def _cpu_interpreter(litert: Any, path: Path, threads: int) -> LoadedModel:
+def _cpu_interpreter(litert: Any, path: Path, threads: int, note: str) -> LoadedModel:
     if not path.is_file():
         raise ModelError(f"model file {path} is missing: run 'today-feeling models fetch'")
     try:
@@ -119,7 +127,7 @@ def _cpu_interpreter(litert: Any, path: Path, threads: int) -> LoadedModel:
         interpreter.allocate_tensors()
     except ValueError as err:
         raise ModelError(f"{path} is not a loadable TFLite model: {err}") from err
-    return LoadedModel(interpreter, "cpu", path)
+    return LoadedModel(interpreter, "cpu", path, note)
 
 
 def quantize_input(values: npt.NDArray[np.float32], detail: dict[str, Any]) -> npt.NDArray[Any]:

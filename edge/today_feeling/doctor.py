@@ -1,0 +1,128 @@
+"""Health checks for ``today-feeling doctor``: each says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from today_feeling.capture.factory import make_source
+from today_feeling.config.settings import Settings
+from today_feeling.errors import TodayFeelingError
+from today_feeling.inference.runtime import EDGETPU_HELP, load_edgetpu_delegate, runtime_name
+from today_feeling.model_store.fetch import verify_all
+from today_feeling.model_store.manifest import manifest_for_dir
+from today_feeling.privacy_state import load_privacy
+
+CORAL_USB_IDS = {("1a6e", "089a"), ("18d1", "9302")}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_models(settings: Settings) -> Check:
+    models_dir = Path(settings.models.dir).expanduser()
+    try:
+        problems = verify_all(manifest_for_dir(models_dir), models_dir)
+    except TodayFeelingError as err:
+        return Check("models", False, str(err), "today-feeling models fetch")
+    if problems:
+        return Check("models", False, "; ".join(problems),
+                     f"today-feeling models fetch --dir {models_dir}")
+    return Check("models", True, f"all models verified in {models_dir}")
+
+
+def check_runtime(_: Settings) -> Check:
+    try:
+        return Check("tflite runtime", True, runtime_name())
+    except TodayFeelingError as err:
+        return Check("tflite runtime", False, str(err), "pip install ai-edge-litert")
+
+
+def coral_usb_present(sys_usb: Path = Path("/sys/bus/usb/devices")) -> bool:
+    for device in sys_usb.glob("*"):
+        try:
+            ids = ((device / "idVendor").read_text().strip(), (device / "idProduct").read_text().strip())
+        except OSError:
+            continue
+        if ids in CORAL_USB_IDS:
+            return True
+    return False
+
+
+def check_accelerator(settings: Settings) -> Check:
+    wanted = settings.inference.accelerator
+    if wanted == "cpu":
+        return Check("accelerator", True, "CPU by configuration")
+    found = coral_usb_present() or Path("/dev/apex_0").exists()
+    try:
+        load_edgetpu_delegate(settings.inference.edgetpu_device)
+    except (ValueError, OSError, RuntimeError) as err:
+        ok = wanted == "auto"
+        detail = f"no usable EdgeTPU ({'device seen' if found else 'no Coral device found'}: {err})"
+        return Check("accelerator", ok, detail + ("; using the CPU" if ok else ""),
+                     "" if ok else EDGETPU_HELP)
+    return Check("accelerator", True, "EdgeTPU delegate loads")
+
+
+def check_camera(settings: Settings) -> Check:
+    if load_privacy(Path(settings.privacy.state_file).expanduser()):
+        return Check("camera", True, "privacy mode is ON: camera not opened")
+    try:
+        source = make_source(settings.capture.source, settings.capture, realtime=False)
+        source.open()
+        try:
+            frame = source.read()
+        finally:
+            source.close()
+    except TodayFeelingError as err:
+        return Check("camera", False, str(err), "set capture.source or attach a camera")
+    if frame is None:
+        return Check("camera", False, f"{settings.capture.source} gave no frame")
+    h, w = frame.image.shape[:2]
+    return Check("camera", True, f"{settings.capture.source}: frame {w}x{h}")
+
+
+def _tcp_check(name: str, host: str, port: int, fix: str) -> Check:
+    try:
+        with socket.create_connection((host, port), timeout=2.0):
+            return Check(name, True, f"{host}:{port} reachable")
+    except OSError as err:
+        return Check(name, False, f"{host}:{port}: {err.strerror or err}", fix)
+
+
+def check_mpd(settings: Settings) -> Check:
+    address = settings.mpd.address
+    if address == "off":
+        return Check("mpd", True, "disabled (mpd.address = off)")
+    fix = "sudo systemctl start mpd, or set mpd.address"
+    if address.startswith("/"):
+        ok = Path(address).is_socket()
+        return Check("mpd", ok, f"socket {address} {'exists' if ok else 'missing'}", "" if ok else fix)
+    host, _, port = address.rpartition(":")
+    return _tcp_check("mpd", host or "localhost", int(port or 6600), fix)
+
+
+def check_broker(settings: Settings) -> Check:
+    if not settings.mqtt.url:
+        return Check("mqtt", True, "disabled (mqtt.url empty)")
+    url = urlparse(settings.mqtt.url)
+    port = url.port or (8883 if url.scheme == "mqtts" else 1883)
+    return _tcp_check("mqtt", url.hostname or "localhost", port,
+                      "start mosquitto or fix mqtt.url")
+
+
+CHECKS: tuple[Callable[[Settings], Check], ...] = (
+    check_runtime, check_models, check_accelerator, check_camera, check_mpd, check_broker,
+)
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [check(settings) for check in CHECKS]
