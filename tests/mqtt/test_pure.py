@@ -1,0 +1,201 @@
+"""Pure parts: topics, payload builders, command validation, discovery and settings."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+
+import pytest
+
+from today_feeling.config.mqtt import MqttSettings
+from today_feeling.domain.analysis import Face, FrameAnalysis
+from today_feeling.domain.controls import ControlState, Controls
+from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.domain.mood import MoodState
+from today_feeling.events import AnalysisEvent, MoodChanged, StatsEvent, TrackChanged
+from today_feeling.mqtt import payloads
+from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command
+from today_feeling.mqtt.discovery import discovery_message
+from today_feeling.mqtt.topics import Topics, client_id_for, safe_device_id
+
+HAPPY = (0.02, 0.01, 0.9, 0.02, 0.03, 0.02)
+
+
+def mood_state(mood: str | None = "happiness", confidence: float = 0.8) -> MoodState:
+    return MoodState(mood=mood, since=10.0, confidence=confidence, smoothed=HAPPY,
+                     candidate=None, face_present=True, changed=True)
+
+
+def analysis_event(faces: int = 1) -> AnalysisEvent:
+    face = Face(box=(0, 0, 100, 100), score=0.93, keypoints=(), probs=HAPPY)
+    frame = FrameAnalysis(index=3, t=1.0, faces=(face,) * faces,
+                          primary=face if faces else None)
+    return AnalysisEvent(frame, mood_state(), wall_time=1_700_000_000.5)
+
+
+# -- topics -------------------------------------------------------------------------------
+
+def test_topics_follow_prefix_and_device() -> None:
+    t = Topics.create("today_feeling", "kitchen")
+    assert t.availability == "today_feeling/kitchen/availability"
+    assert t.command("privacy") == "today_feeling/kitchen/privacy/set"
+    assert t.command_filter == "today_feeling/kitchen/+/set"
+    assert t.discovery_config == "homeassistant/device/kitchen/config"
+    assert t.ha_status == "homeassistant/status"
+
+
+@pytest.mark.parametrize(("topic", "feature"), [
+    ("today_feeling/kitchen/privacy/set", "privacy"),
+    ("today_feeling/kitchen/bogus/set", "bogus"),
+    ("today_feeling/kitchen/privacy", None),
+    ("today_feeling/kitchen//set", None),
+    ("today_feeling/other/privacy/set", None),
+    ("today_feeling/kitchen/a/b/set", None),
+])
+def test_command_feature(topic: str, feature: str | None) -> None:
+    assert Topics.create("today_feeling", "kitchen").command_feature(topic) == feature
+
+
+def test_device_ids_are_sanitised_and_client_ids_stable_and_distinct() -> None:
+    assert safe_device_id("living room/+#") == "living_room___"
+    assert client_id_for("abc") == client_id_for("abc") == "today_feeling-abc"
+    assert client_id_for("abc") != client_id_for("abd")
+    long_a, long_b = "x" * 100 + "a", "x" * 100 + "b"
+    assert len(client_id_for(long_a)) <= 64
+    assert client_id_for(long_a) != client_id_for(long_b)
+
+
+# -- payloads -----------------------------------------------------------------------------
+
+def test_emotion_payload_schema() -> None:
+    data = json.loads(payloads.encode(payloads.emotion_payload(analysis_event())))
+    assert set(data) == {"label", "probs", "faces", "face_score", "ts"}
+    assert data["label"] == "happiness"
+    assert list(data["probs"]) == list(EMOTIONS)
+    assert math.isclose(sum(data["probs"].values()), 1.0, abs_tol=1e-3)
+    assert data["faces"] == 1
+    assert data["face_score"] == pytest.approx(0.93)
+    assert data["ts"] == 1_700_000_000.5
+
+
+def test_emotion_payload_without_face() -> None:
+    data = payloads.emotion_payload(analysis_event(faces=0))
+    assert data["label"] is None
+    assert data["probs"] is None
+    assert data["faces"] == 0
+
+
+def test_mood_payload_since_is_iso_utc() -> None:
+    event = MoodChanged(previous="neutral", mood=mood_state(), wall_time=1_700_000_000.0)
+    data = payloads.mood_payload(event)
+    assert data["mood"] == "happiness"
+    assert data["previous"] == "neutral"
+    assert datetime.fromisoformat(data["since"]).timestamp() == 1_700_000_000.0
+    assert data["since"].endswith("+00:00")
+    assert data["confidence"] == 0.8
+
+
+def test_track_and_stats_payloads() -> None:
+    track = payloads.track_payload(TrackChanged(file="a.mp3", artist="A", title="T",
+                                                valence=0.7, reason="lift", wall_time=5.0))
+    assert track == {"file": "a.mp3", "artist": "A", "title": "T", "valence": 0.7,
+                     "arousal": None, "reason": "lift", "ts": 5.0}
+    stats = payloads.stats_payload(StatsEvent(fps=7.456, stage_ms={"detect": 12.345},
+                                              cpu_temp_c=float("nan"), wall_time=6.0))
+    assert json.loads(payloads.encode(stats)) == {
+        "fps": 7.46, "stage_ms": {"detect": 12.35}, "accelerator": "cpu", "cpu_temp_c": None,
+        "uptime_s": 0.0, "ts": 6.0}
+
+
+def test_state_values() -> None:
+    values = payloads.state_values(ControlState(privacy=True, mode="lift", volume=40))
+    assert values == {"privacy": "ON", "paused": "OFF", "mode": "lift", "volume": 40}
+
+
+# -- commands -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("feature", "payload", "value"), [
+    ("privacy", b"ON", True), ("privacy", b" off\n", False), ("paused", b"on", True),
+    ("mode", b"LIFT", "lift"), ("volume", b"55", 55), ("volume", b"55.0", 55),
+    ("volume", b"0", 0), ("volume", b"100", 100), ("next", b"PRESS", None), ("next", b"", None),
+])
+def test_valid_commands(feature: str, payload: bytes, value: object) -> None:
+    assert parse_command(feature, payload, 256) == Command(feature, value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("feature", "payload"), [
+    ("privacy", b"maybe"), ("privacy", b"\xff\xfe"), ("privacy", b"O\x00N"), ("mode", b"party"),
+    ("volume", b"101"), ("volume", b"-1"), ("volume", b"55.5"), ("volume", b"nan"),
+    ("volume", b"inf"), ("volume", b"loud"), ("bogus", b"ON"), (None, b"ON"),
+    ("privacy", b"ON" * 200), ("next", b"x" * 300),
+])
+def test_invalid_commands_are_rejected(feature: str | None, payload: bytes) -> None:
+    with pytest.raises(CommandError):
+        parse_command(feature, payload, 256)
+
+
+def test_apply_command_updates_controls_and_triggers_actions() -> None:
+    controls, actions = Controls(), []
+    controls.subscribe_actions(actions.append)
+    apply_command(Command("privacy", True), controls)
+    apply_command(Command("volume", 30), controls)
+    apply_command(Command("next", None), controls)
+    assert controls.state.privacy is True
+    assert controls.state.volume == 30
+    assert actions == ["next"]
+
+
+# -- discovery ----------------------------------------------------------------------------
+
+def test_discovery_message_has_device_origin_availability_and_components() -> None:
+    message = discovery_message(Topics.create("today_feeling", "kitchen"), "Kitchen speaker")
+    assert message.topic == "homeassistant/device/kitchen/config"
+    assert message.retain
+    p = message.payload
+    assert {"device", "origin", "availability", "cmps"} <= set(p)
+    assert p["device"]["identifiers"] == ["today_feeling_kitchen"]
+    assert p["device"]["name"] == "Kitchen speaker"
+    assert p["origin"]["name"] == "today-feeling"
+    assert p["availability"][0]["topic"] == "today_feeling/kitchen/availability"
+    platforms = {cid: c["p"] for cid, c in p["cmps"].items()}
+    assert platforms == {"emotion": "sensor", "mood": "sensor", "track": "sensor",
+                         "privacy": "switch", "paused": "switch", "mode": "select",
+                         "next": "button", "volume": "number"}
+    ids = [c["unique_id"] for c in p["cmps"].values()]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("today_feeling_kitchen_") for i in ids)
+    assert p["cmps"]["emotion"]["json_attributes_topic"] == "today_feeling/kitchen/emotion"
+    assert p["cmps"]["mode"]["options"] == ["match", "lift", "off"]
+    for c in p["cmps"].values():
+        assert "command_topic" in c or "state_topic" in c
+    json.dumps(p)  # serialisable
+
+
+def test_discovery_ids_differ_between_devices() -> None:
+    a = discovery_message(Topics.create("today_feeling", "a"), "A").payload["cmps"]
+    b = discovery_message(Topics.create("today_feeling", "b"), "B").payload["cmps"]
+    assert not {c["unique_id"] for c in a.values()} & {c["unique_id"] for c in b.values()}
+
+
+# -- settings -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["mqtt://broker", "mqtts://broker:8884", "mqtt://user@10.0.0.2:1883"])
+def test_valid_urls(url: str) -> None:
+    assert MqttSettings(url=url).url == url
+
+
+@pytest.mark.parametrize(("kwargs", "needle"), [
+    ({"url": "http://broker"}, "mqtt://"),
+    ({"url": "mqtt://"}, "no host"),
+    ({"url": "mqtt://u:secret@broker"}, "password"),
+    ({"url": "mqtt://broker:99999"}, "port"),
+    ({"topic_prefix": "a/+/b"}, "topic_prefix"),
+    ({"topic_prefix": ""}, "topic_prefix"),
+    ({"reconnect_min_s": 5.0, "reconnect_max_s": 1.0}, "reconnect_max_s"),
+    ({"cert_file": "/c.pem"}, "key_file"),
+    ({"ws_url": "http://x"}, "ws_url"),
+])
+def test_invalid_settings(kwargs: dict[str, object], needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        MqttSettings(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,174 @@
+"""The MQTT service against a real mosquitto: availability, events, commands, discovery."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_probe import Probe
+from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
+from tests.mqtt.test_pure import analysis_event, mood_state
+from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.events import MoodChanged, StatsEvent, TrackChanged
+
+DISCOVERY = f"homeassistant/device/{DEVICE}/config"
+
+
+@pytest.fixture
+def probe(broker: Broker) -> Iterator[Probe]:
+    p = Probe(broker.port)
+    yield p
+    p.close()
+
+
+def state_is(value: object):  # noqa: ANN201 - a predicate for Probe.wait_for
+    return lambda m: m.json()["state"] == value
+
+
+def test_availability_online_then_stopped_on_clean_exit(
+        broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_text(f"{BASE}/availability", "online")
+    device.service.stop()
+    probe.wait_text(f"{BASE}/availability", "stopped")
+    late = Probe(broker.port, (f"{BASE}/availability",))
+    try:
+        assert late.wait_for(f"{BASE}/availability").text == "stopped"  # retained
+    finally:
+        late.close()
+
+
+def test_discovery_payload_and_resend_on_home_assistant_online(
+        broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    make_device(broker.url)
+    first = probe.wait_for(DISCOVERY).json()
+    assert {"device", "origin", "availability", "cmps"} <= set(first)
+    ids = [c["unique_id"] for c in first["cmps"].values()]
+    assert len(ids) == len(set(ids)) == 8
+    mark = probe.mark()
+    probe.publish("homeassistant/status", "online")
+    again = probe.wait_for(DISCOVERY, after=mark)
+    assert again.json() == first
+    late = Probe(broker.port, (DISCOVERY,))
+    try:
+        assert late.wait_for(DISCOVERY).retain
+    finally:
+        late.close()
+
+
+def test_discovery_can_be_disabled(broker: Broker, probe: Probe,
+                                   make_device: DeviceFactory) -> None:
+    make_device(broker.url, discovery=False)
+    probe.wait_text(f"{BASE}/availability", "online")
+    probe.wait_for(f"{BASE}/mode")
+    probe.publish("homeassistant/status", "online")
+    time.sleep(0.5)  # a negative check: give a wrong re-send the chance to show up
+    assert probe.on(DISCOVERY) == []
+
+
+def test_privacy_command_updates_controls_and_publishes_state(
+        broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_for(f"{BASE}/privacy", state_is("OFF"))
+    probe.publish(f"{BASE}/privacy/set", "ON")
+    msg = probe.wait_for(f"{BASE}/privacy", state_is("ON"))
+    assert device.controls.state.privacy is True
+    assert isinstance(msg.json()["ts"], float)
+    mark = probe.mark()
+    probe.publish(f"{BASE}/privacy/set", "OFF")
+    probe.wait_for(f"{BASE}/privacy", state_is("OFF"), after=mark)
+    assert device.controls.state.privacy is False
+
+
+def test_other_commands(broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_text(f"{BASE}/availability", "online")
+    probe.publish(f"{BASE}/mode/set", "lift")
+    probe.wait_for(f"{BASE}/mode", state_is("lift"))
+    probe.publish(f"{BASE}/paused/set", "ON")
+    probe.wait_for(f"{BASE}/paused", state_is("ON"))
+    probe.publish(f"{BASE}/volume/set", "42")
+    probe.wait_for(f"{BASE}/volume", state_is(42))
+    probe.publish(f"{BASE}/next/set", "PRESS")
+    deadline = time.monotonic() + 5
+    while not device.actions and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert device.actions == ["next"]
+    state = device.controls.state
+    assert (state.mode, state.paused, state.volume) == ("lift", True, 42)
+
+
+def test_unchanged_command_is_still_answered(broker: Broker, probe: Probe,
+                                             make_device: DeviceFactory) -> None:
+    make_device(broker.url)
+    probe.wait_for(f"{BASE}/mode", state_is("match"))
+    mark = probe.mark()
+    probe.publish(f"{BASE}/mode/set", "match")
+    probe.wait_for(f"{BASE}/mode", state_is("match"), after=mark)
+
+
+def test_local_control_changes_are_published(broker: Broker, probe: Probe,
+                                             make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_text(f"{BASE}/availability", "online")
+    device.controls.update(volume=70, privacy=True)  # e.g. from the dashboard
+    probe.wait_for(f"{BASE}/volume", state_is(70))
+    probe.wait_for(f"{BASE}/privacy", state_is("ON"))
+
+
+def test_retained_commands_are_ignored(broker: Broker, probe: Probe,
+                                       make_device: DeviceFactory) -> None:
+    probe.publish(f"{BASE}/privacy/set", "ON", retain=True)
+    device = make_device(broker.url)
+    probe.wait_for(f"{BASE}/privacy", state_is("OFF"))
+    time.sleep(0.5)  # a negative check
+    assert device.controls.state.privacy is False
+    probe.publish(f"{BASE}/privacy/set", "", retain=True)  # clear the retained command
+
+
+def test_events_are_published_with_schema(broker: Broker, probe: Probe,
+                                          make_device: DeviceFactory) -> None:
+    device = make_device(broker.url, emotion_interval_s=0.2, stats_interval_s=1)
+    probe.wait_text(f"{BASE}/availability", "online")
+    device.bus.publish(analysis_event())
+    emotion = probe.wait_for(f"{BASE}/emotion")
+    assert not emotion.retain
+    assert set(emotion.json()) == {"label", "probs", "faces", "face_score", "ts"}
+    assert list(emotion.json()["probs"]) == list(EMOTIONS)
+    device.bus.publish(MoodChanged(None, mood_state(), wall_time=1_700_000_000.0))
+    mood = probe.wait_for(f"{BASE}/mood", lambda m: m.json()["mood"] == "happiness")
+    assert datetime.fromisoformat(mood.json()["since"]).timestamp() == 1_700_000_000.0
+    device.bus.publish(TrackChanged(file="x.mp3", artist="A", title="B", wall_time=1.0))
+    assert probe.wait_for(f"{BASE}/track").json()["title"] == "B"
+    device.bus.publish(StatsEvent(fps=5.0, stage_ms={"detect": 3.0}, wall_time=2.0))
+    stats = probe.wait_for(f"{BASE}/stats").json()
+    assert set(stats) == {"fps", "stage_ms", "accelerator", "cpu_temp_c", "uptime_s", "ts"}
+    late = Probe(broker.port, (f"{BASE}/#",))
+    try:  # mood and track are retained, emotion and stats are not
+        late.wait_for(f"{BASE}/track")
+        assert late.wait_for(f"{BASE}/mood").retain
+        assert late.on(f"{BASE}/emotion") == []
+        assert late.on(f"{BASE}/stats") == []
+    finally:
+        late.close()
+
+
+def test_emotion_is_rate_limited_and_latest_wins(broker: Broker, probe: Probe,
+                                                 make_device: DeviceFactory) -> None:
+    device = make_device(broker.url, emotion_interval_s=0.5)
+    probe.wait_text(f"{BASE}/availability", "online")
+    start = time.monotonic()
+    for n in range(50):  # a burst far above the limit
+        event = analysis_event()
+        device.bus.publish(type(event)(event.analysis, event.mood, wall_time=float(n)))
+    elapsed = time.monotonic() - start
+    last = probe.wait_for(f"{BASE}/emotion", lambda m: m.json()["ts"] == 49.0)
+    sent = probe.on(f"{BASE}/emotion")
+    assert last in sent
+    # first at once, then at most one per 0.5 s interval (plus the trailing latest)
+    assert len(sent) <= 2 + int(elapsed / 0.5) + 1
+    assert len(sent) < 50
