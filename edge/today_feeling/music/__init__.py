@@ -1,0 +1,33 @@
+"""Music that fits the mood: MPD adapter, library mood index and director.
+
+Public entry point: :func:`build_service`. Modules: ``space`` (the valence-arousal
+plane), ``analysis`` (audio features), ``rules`` (the user's mapping), ``scan`` and
+``stickers`` (the index kept in MPD), ``director`` (pure policy), ``session`` and
+``service`` (the MPD adapter), ``demo`` and ``local_mpd`` (demo library and a private MPD).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported lazily so config validation can use music.rules without cycles
+    from today_feeling.config.settings import Settings
+    from today_feeling.domain.controls import Controls
+    from today_feeling.events import EventBus
+    from today_feeling.music.service import MusicService
+
+
+def build_service(settings: Settings, bus: EventBus, controls: Controls) -> MusicService | None:
+    """The music service, or None when ``mpd.address`` is 'off'.
+
+    Director mode 'off' still connects: the user can switch modes at run time, and the
+    dashboard still shows the playing track and volume.
+    """
+    if settings.mpd.address.strip().lower() == "off":
+        return None
+    from today_feeling.music.service import MusicService
+
+    return MusicService(settings.mpd, settings.director, bus, controls)
+
+
+__all__ = ["build_service"]

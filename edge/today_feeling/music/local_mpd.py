@@ -1,0 +1,128 @@
+"""A private, user-level MPD on a folder: for the README demo and the tests.
+
+Runs Debian's ``mpd`` in the foreground with its own config (null audio output with a
+software mixer so volume works, loopback TCP plus a Unix socket, no zeroconf), so it
+never touches a system MPD. ``python -m today_feeling.music.local_mpd DIR`` runs one
+until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+
+class LocalMpd:
+    """One mpd process whose files all live under ``root``."""
+
+    def __init__(self, root: Path, port: int, music_dir: Path | None = None,
+                 audio: str = "null", binary: str = "mpd") -> None:
+        self.root = root
+        self.port = port
+        self.music_dir = music_dir or root / "music"
+        self.audio = audio
+        self.binary = binary
+        self.socket_path = root / "socket"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def write_config(self) -> Path:
+        for sub in (self.music_dir, self.root / "playlists"):
+            sub.mkdir(parents=True, exist_ok=True)
+        output = ('audio_output {\n  type "null"\n  name "null"\n  mixer_type "software"\n}\n'
+                  if self.audio == "null" else
+                  f'audio_output {{\n  type "{self.audio}"\n  name "{self.audio}"\n}}\n')
+        conf = self.root / "mpd.conf"
+        conf.write_text(
+            f'music_directory "{self.music_dir}"\n'
+            f'playlist_directory "{self.root / "playlists"}"\n'
+            f'db_file "{self.root / "database"}"\n'
+            f'state_file "{self.root / "state"}"\n'
+            f'sticker_file "{self.root / "sticker.sql"}"\n'
+            f'log_file "{self.root / "mpd.log"}"\n'
+            f'bind_to_address "127.0.0.1"\n'
+            f'bind_to_address "{self.socket_path}"\n'
+            f'port "{self.port}"\n'
+            'zeroconf_enabled "no"\n'
+            'auto_update "no"\n' + output,
+            encoding="utf-8",
+        )
+        return conf
+
+    def start(self, timeout_s: float = 15.0) -> None:
+        """Start mpd and return once it accepts connections (raises RuntimeError otherwise)."""
+        conf = self.write_config()
+        self._proc = subprocess.Popen(
+            [self.binary, "--no-daemon", str(conf)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"mpd exited with {self._proc.returncode}; see "
+                                   f"{self.root / 'mpd.log'}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"mpd did not listen on port {self.port} within {timeout_s} s")
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would (tests of reconnection)."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait(timeout=5)
+            self._proc = None
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Terminate (mpd saves its state), killing it if it does not exit in time."""
+        if self._proc is None:
+            return
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait(timeout=5)
+        self._proc = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="run a private MPD for the demo")
+    parser.add_argument("root", type=Path, help="folder for mpd's config, db and stickers")
+    parser.add_argument("--port", type=int, default=6601)
+    parser.add_argument("--music", type=Path, default=None, help="music folder (ROOT/music)")
+    parser.add_argument("--audio", default="null",
+                        help="'null' (silent), or an output type such as pulse, pipewire, alsa")
+    args = parser.parse_args()
+    mpd = LocalMpd(args.root.resolve(), args.port, args.music and args.music.resolve(),
+                   audio=args.audio)
+    mpd.start()
+    print(f"mpd listening on {mpd.address} (socket {mpd.socket_path}); Ctrl-C stops it",
+          flush=True)
+    try:
+        while mpd.running:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mpd.stop()
+
+
+if __name__ == "__main__":
+    main()

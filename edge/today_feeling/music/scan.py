@@ -1,0 +1,176 @@
+"""Incremental library scan: place every MPD track on the valence-arousal plane.
+
+Only files whose fingerprint (analysis version, MPD's last-modified, duration) changed
+are decoded; the user's mapping (tag rules, per-emotion playlists) is re-applied to
+every file on each scan because it is cheap, and stickers are written only where a
+value actually changes, so a repeated scan touches nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mpd import CommandError
+
+from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.music import stickers
+from today_feeling.music.analysis import (
+    ANALYSIS_VERSION,
+    DecodeError,
+    Features,
+    analyse_file,
+    to_valence_arousal,
+)
+from today_feeling.music.connection import MpdUnavailableError
+from today_feeling.music.rules import TagRule, explicit_emotions, parse_tag_rules, playlist_emotion
+from today_feeling.music.space import centroid, suited_emotions
+
+logger = logging.getLogger(__name__)
+
+DEBIAN_MUSIC_DIR = Path("/var/lib/mpd/music")
+
+Progress = Callable[[int, int, str], None]
+"""progress(done, total, file) after each file."""
+
+
+@dataclass
+class ScanResult:
+    """What a scan did; ``updated`` counts files whose stickers were written."""
+
+    total: int = 0
+    analysed: int = 0
+    updated: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    analysis_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Context:
+    music_dir: Path
+    rules: tuple[TagRule, ...]
+    playlists: dict[str, tuple[str, ...]]
+    existing: dict[str, dict[str, str]]
+    window_s: float
+    force: bool
+
+
+def resolve_music_dir(client: Any, settings: MpdSettings) -> Path:
+    """Configured folder, else MPD's own (only told to local-socket clients), else Debian's."""
+    if settings.music_directory:
+        return Path(settings.music_directory).expanduser()
+    try:
+        return Path(client.config())
+    except CommandError:
+        pass  # "config" is refused over TCP
+    if DEBIAN_MUSIC_DIR.is_dir():
+        return DEBIAN_MUSIC_DIR
+    raise MpdUnavailableError(
+        "cannot find MPD's music files for analysis: set mpd.music_directory in the config "
+        "(MPD tells its music_directory only to clients on its Unix socket)"
+    )
+
+
+def emotion_playlists(client: Any, prefix: str) -> dict[str, tuple[str, ...]]:
+    """file -> emotions, from stored playlists named PREFIX+emotion."""
+    out: dict[str, list[str]] = {}
+    if not prefix:
+        return {}
+    for row in client.listplaylists():
+        emotion = playlist_emotion(str(row.get("playlist", "")), prefix)
+        if emotion is None:
+            continue
+        for file in client.listplaylist(row["playlist"]):
+            emotions = out.setdefault(str(file), [])
+            if emotion not in emotions:
+                emotions.append(emotion)
+    return {f: tuple(e) for f, e in out.items()}
+
+
+def fingerprint(song: dict[str, Any]) -> str:
+    return f"{ANALYSIS_VERSION}|{song.get('last-modified', '')}|{song.get('duration', '')}"
+
+
+def scan_library(
+    client: Any, mpd: MpdSettings, director: DirectorSettings, *, force: bool = False,
+    progress: Progress | None = None, should_stop: Callable[[], bool] = lambda: False,
+) -> ScanResult:
+    """Index every song in MPD's database; safe to interrupt and re-run."""
+    started = time.monotonic()
+    songs = [s for s in client.listallinfo() if "file" in s]
+    ctx = _Context(
+        music_dir=resolve_music_dir(client, mpd),
+        rules=parse_tag_rules(director.tag_rules),
+        playlists=emotion_playlists(client, director.playlist_prefix),
+        existing={name: stickers.read_all(client, name) for name in stickers.ALL},
+        window_s=director.analysis_window_s, force=force,
+    )
+    result = ScanResult(total=len(songs))
+    for done, song in enumerate(songs, start=1):
+        if should_stop():
+            break
+        _scan_one(client, song, ctx, result)
+        if progress is not None:
+            progress(done, len(songs), str(song["file"]))
+    result.seconds = time.monotonic() - started
+    logger.info("library scan: %d tracks, %d analysed, %d updated, %d failed in %.1f s",
+                result.total, result.analysed, result.updated, len(result.failed), result.seconds)
+    return result
+
+
+def _scan_one(client: Any, song: dict[str, Any], ctx: _Context, result: ScanResult) -> None:
+    file = str(song["file"])
+    old = {name: values.get(file) for name, values in ctx.existing.items()}
+    fp = fingerprint(song)
+    features = None if ctx.force or old[stickers.FINGERPRINT] != fp else (
+        stickers.parse_features(old[stickers.FEATURES] or ""))
+    if features is None:
+        features = _analyse(ctx, song, result)
+        if features is None:
+            return
+    desired = _placement(file, song, features, ctx)
+    desired[stickers.FINGERPRINT] = fp
+    changed = {k: v for k, v in desired.items() if old.get(k) != v}
+    if changed:
+        stickers.write(client, file, changed)
+        result.updated += 1
+
+
+def _analyse(ctx: _Context, song: dict[str, Any], result: ScanResult) -> Features | None:
+    file = str(song["file"])
+    duration = float(song["duration"]) if "duration" in song else None
+    started = time.monotonic()
+    try:
+        features = analyse_file(ctx.music_dir / file, duration, ctx.window_s)
+    except DecodeError as err:
+        logger.warning("cannot analyse %s: %s", file, err)
+        result.failed.append(file)
+        return None
+    result.analysed += 1
+    result.analysis_seconds += time.monotonic() - started
+    # Round-trip through the sticker text so that this scan and the next, which reads the
+    # features back from the sticker, compute exactly the same placement.
+    return stickers.parse_features(features.describe())
+
+
+def _placement(file: str, tags: dict[str, Any], features: Features,
+               ctx: _Context) -> dict[str, str]:
+    """Sticker values: the user's mapping where there is one, else the audio analysis."""
+    emotions, source = explicit_emotions(file, tags, ctx.rules, ctx.playlists)
+    if emotions:
+        valence, arousal = centroid(emotions)
+    else:
+        valence, arousal = to_valence_arousal(features)
+        emotions, source = suited_emotions((valence, arousal)), "audio"
+    return {
+        stickers.VALENCE: f"{valence:.3f}",
+        stickers.AROUSAL: f"{arousal:.3f}",
+        stickers.EMOTIONS: ",".join(emotions),
+        stickers.SOURCE: source,
+        stickers.FEATURES: features.describe(),
+    }

@@ -1,0 +1,242 @@
+"""The music service: MoodChanged and Controls in, MPD commands and TrackChanged out.
+
+Threads: one *worker* owns the command connection and does everything in order from
+its inbox (events, control changes, idle notifications, a periodic tick), so no MPD
+state is shared between threads. One *idle* thread per connection blocks in MPD's
+``idle`` and posts what changed. Bus and Controls handlers only enqueue, so the
+pipeline never waits on MPD. When MPD goes away the worker reconnects with backoff,
+re-syncs the state and re-enters idle.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mpd import CommandError
+
+from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.domain.controls import Controls, ControlState
+from today_feeling.errors import TodayFeelingError
+from today_feeling.events import EventBus, MoodChanged, ServiceStatus
+from today_feeling.music import stickers
+from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect, interrupt
+from today_feeling.music.director import Director
+from today_feeling.music.library import Library, Rescanner
+from today_feeling.music.session import Session
+from today_feeling.music.volume import VolumeRamp
+
+logger = logging.getLogger(__name__)
+
+TICK_S = 1.0
+RAMP_TICK_S = 0.1
+RELOAD_DEBOUNCE_S = 1.0
+_STOP = ("stop",)
+_CONNECT_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, *CONNECTION_ERRORS)
+
+
+class MusicService:
+    """Follows the committed mood on MPD; ``start`` returns at once, ``stop`` within seconds."""
+
+    def __init__(self, mpd: MpdSettings, director: DirectorSettings, bus: EventBus,
+                 controls: Controls, *, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
+        self._mpd = mpd
+        self._bus = bus
+        self._controls = controls
+        self._clock = clock
+        self._wall = wall
+        self._director = Director(director, clock, rng)
+        self._library = Library()
+        self._ramp = VolumeRamp(director.volume_ramp_s, clock)
+        self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._rescanner = Rescanner(mpd, director, mpd.address, self._on_scan_done)
+        self._auto_scan = director.auto_scan
+        self._session: Session | None = None
+        self._idle_client: Any = None
+        self._generation = 0
+        self._retry_s = mpd.retry_initial_s
+        self._next_attempt = 0.0
+        self._reload_at: float | None = None
+        self._next_poll = 0.0
+        self._thread: threading.Thread | None = None
+        bus.subscribe(MoodChanged, lambda e: self._inbox.put(("mood", e)))
+        controls.subscribe(lambda old, new: self._inbox.put(("controls", old, new)))
+        controls.subscribe_actions(lambda action: self._inbox.put(("action", action)))
+
+    @property
+    def director(self) -> Director:
+        return self._director
+
+    def start(self) -> None:
+        self._director.set_mode(self._controls.state.mode)
+        self._thread = threading.Thread(target=self._run, name="tf-music", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._inbox.put(_STOP)
+        self._rescanner.stop(timeout_s=2.0)
+        if self._thread is not None:
+            self._thread.join(timeout=4.0)
+            if self._thread.is_alive():
+                logger.warning("music worker did not stop in time")
+
+    # -- worker loop ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            while True:
+                if self._session is None and self._clock() >= self._next_attempt:
+                    self._try_connect()
+                try:
+                    message = self._inbox.get(timeout=self._wait_s())
+                except queue.Empty:
+                    message = ("tick",)
+                if message == _STOP:
+                    break
+                self._guarded(message)
+        finally:
+            self._disconnect(publish=self._session is not None)
+
+    def _wait_s(self) -> float:
+        if self._session is None:
+            return max(0.01, min(TICK_S, self._next_attempt - self._clock()))
+        return RAMP_TICK_S if self._ramp.active else TICK_S
+
+    def _guarded(self, message: tuple[Any, ...]) -> None:
+        try:
+            self._handle(message)
+        except CONNECTION_ERRORS as err:
+            logger.warning("MPD connection lost: %s", err)
+            self._disconnect(publish=True)
+        except CommandError as err:
+            logger.warning("MPD refused a command: %s", err)
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "mood":
+            self._on_mood(message[1])
+        elif kind == "controls":
+            self._on_controls(message[1], message[2])
+        elif kind == "action":
+            if message[1] == "next" and self._session is not None:
+                self._session.skip()
+        elif kind == "idle":
+            if message[2] == self._generation:
+                self._on_idle(message[1])
+        elif kind == "resync":
+            self._resync()
+        elif kind == "lost" and message[1] == self._generation and self._session is not None:
+            logger.warning("MPD idle connection lost")
+            self._disconnect(publish=True)
+        self._on_tick()
+
+    def _on_mood(self, event: MoodChanged) -> None:
+        if self._director.on_mood(event.mood.mood) and self._session is not None:
+            self._session.plan(start=True)
+
+    def _on_controls(self, old: ControlState, new: ControlState) -> None:
+        mode_changed = new.mode != old.mode and self._director.set_mode(new.mode)
+        if mode_changed and self._session is not None:
+            self._session.plan(start=True)
+        # Volumes we reflected from MPD come back here: only a different level is a request.
+        if new.volume is not None and new.volume not in (old.volume, self._ramp.current):
+            self._ramp.set_target(new.volume)
+        if new.paused != old.paused and self._session is not None:
+            self._session.set_paused(new.paused)
+
+    def _on_idle(self, changed: list[str]) -> None:
+        if self._session is None:
+            return
+        if {"player", "playlist", "mixer", "options"} & set(changed):
+            self._session.refresh()
+        if "sticker" in changed:
+            self._reload_at = self._reload_at or self._clock() + RELOAD_DEBOUNCE_S
+        if "database" in changed and self._auto_scan:
+            self._rescanner.request()
+
+    def _on_tick(self) -> None:
+        """Runs after every message: volume ramp, library reload, periodic poll."""
+        if self._session is None:
+            return
+        level = self._ramp.step()
+        if level is not None:
+            self._session.set_volume(level)
+        if self._reload_at is not None and self._clock() >= self._reload_at:
+            self._reload_library()
+        if self._clock() >= self._next_poll:
+            self._next_poll = self._clock() + TICK_S
+            self._session.tick()
+
+    def _reload_library(self) -> None:
+        assert self._session is not None
+        self._reload_at = None
+        self._library.replace(stickers.load_library(self._session.client))
+        logger.info("library index: %d tracks", len(self._library.tracks()))
+        self._session.plan()
+
+    def _resync(self) -> None:
+        """After (re)connecting: adopt MPD's state, load the index, carry on with the plan."""
+        assert self._session is not None
+        self._session.sync()
+        self._reload_library()
+        if self._auto_scan:
+            self._rescanner.request()
+        self._session.plan(start=True)
+
+    def _on_scan_done(self) -> None:
+        """Scanner thread: ask the worker to reload (stickers may have changed)."""
+        self._inbox.put(("idle", ["sticker"], self._generation))
+
+    # -- connection lifecycle ------------------------------------------------------------
+
+    def _try_connect(self) -> None:
+        try:
+            client = connect(self._mpd)
+            idle_client = connect(self._mpd)
+        except _CONNECT_ERRORS as err:
+            self._next_attempt = self._clock() + self._retry_s
+            logger.info("MPD at %s unavailable (%s); retrying in %.1f s",
+                        self._mpd.address, err, self._retry_s)
+            self._retry_s = min(self._retry_s * 2, self._mpd.retry_max_s)
+            return
+        self._generation += 1
+        self._idle_client = idle_client
+        self._ramp.reset()
+        session = Session(client, director=self._director, library=self._library,
+                          controls=self._controls, bus=self._bus, ramp=self._ramp,
+                          clock=self._clock, wall=self._wall)
+        self._session = session
+        threading.Thread(target=self._idle_loop, args=(idle_client, self._generation),
+                         name="tf-music-idle", daemon=True).start()
+        self._retry_s = self._mpd.retry_initial_s
+        logger.info("connected to MPD %s at %s", client.mpd_version, self._mpd.address)
+        self._bus.publish(ServiceStatus("mpd", True, self._mpd.address))
+        self._guarded(("resync",))
+
+    def _disconnect(self, publish: bool) -> None:
+        if self._idle_client is not None:
+            interrupt(self._idle_client)
+            self._idle_client = None
+        if self._session is not None:
+            close_quietly(self._session.client)
+            self._session = None
+            self._next_attempt = self._clock() + self._retry_s
+        if publish:
+            self._bus.publish(ServiceStatus("mpd", False, f"reconnecting to {self._mpd.address}"))
+
+    def _idle_loop(self, client: Any, generation: int) -> None:
+        """Idle thread: post every change; on any error report the connection lost."""
+        try:
+            while True:
+                self._inbox.put(("idle", client.idle(), generation))
+        except Exception as err:  # any failure ends this connection
+            logger.debug("idle loop ended: %s", err)
+            self._inbox.put(("lost", generation))
+        finally:
+            close_quietly(client)

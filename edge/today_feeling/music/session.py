@@ -1,0 +1,227 @@
+"""One live MPD connection: follow the player, tell people's actions from ours, drive the queue.
+
+MPD does not say which client did what, so we remember what we asked for: the queue
+version after our own edits, the song change we caused, the state we set. Anything
+else seen through ``idle`` (or the 1 s status poll) came from a person: a song change
+well before the end of the previous track is a skip, an unexpected pause or stop is a
+pause, an unexpected queue version is a queue edit. The director then backs off.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from today_feeling.domain.controls import Controls
+from today_feeling.events import EventBus, TrackChanged
+from today_feeling.music.director import Director, Pick
+from today_feeling.music.library import Library
+from today_feeling.music.volume import VolumeRamp
+
+logger = logging.getLogger(__name__)
+
+END_SLACK_S = 2.0
+"""A song change this close to the previous track's end is its natural end, not a skip."""
+EXPECT_S = 5.0
+"""How long a change we caused is expected before an unexplained one counts as a person's."""
+
+
+@dataclass
+class _Snapshot:
+    """What the last status said, and when (monotonic)."""
+
+    song_id: str | None = None
+    state: str = "stop"
+    elapsed: float = 0.0
+    duration: float = 0.0
+    at: float = 0.0
+
+
+class Session:
+    """Owns the command connection's behaviour; the service replaces it on reconnect."""
+
+    def __init__(self, client: Any, *, director: Director, library: Library, controls: Controls,
+                 bus: EventBus, ramp: VolumeRamp, clock: Callable[[], float],
+                 wall: Callable[[], float]) -> None:
+        self.client = client
+        self._director = director
+        self._library = library
+        self._controls = controls
+        self._bus = bus
+        self._ramp = ramp
+        self._clock = clock
+        self._wall = wall
+        self._snap = _Snapshot()
+        self._own_version: str | None = None
+        self._picks: dict[str, tuple[Pick, int]] = {}
+        self._expect_change_until = float("-inf")
+        self._expect_state: tuple[str, float] = ("", float("-inf"))
+        self._switched_generation = -1
+
+    # -- following MPD -------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Adopt MPD's current state as the baseline (after (re)connecting)."""
+        status = self.client.status()
+        self._own_version = status.get("playlist")
+        self._snap = self._snapshot(status)
+        self._reflect(status)
+        song = self.client.currentsong()
+        if song.get("file") and self._snap.state != "stop":
+            self._director.note_played(song["file"])
+            self._publish_track(song, "")
+
+    def refresh(self) -> dict[str, Any]:
+        """Read status and react to whatever changed since the last look."""
+        status = self.client.status()
+        # The queue version first: handling a song change below edits the queue itself.
+        if status.get("playlist") != self._own_version:
+            self._own_version = status.get("playlist")
+            self._director.note_manual("queue edit")
+        new = self._snapshot(status)
+        old, self._snap = self._snap, new
+        if new.song_id != old.song_id:
+            self._on_song_change(old, new)
+        elif new.state != old.state:
+            self._on_state_change(old, new)
+        self._reflect(status)
+        return dict(status)
+
+    def _snapshot(self, status: dict[str, Any]) -> _Snapshot:
+        return _Snapshot(
+            song_id=status.get("songid"), state=str(status.get("state", "stop")),
+            elapsed=float(status.get("elapsed", 0.0)),
+            duration=float(status.get("duration", 0.0)), at=self._clock(),
+        )
+
+    def _near_end(self, old: _Snapshot) -> bool:
+        position = old.elapsed + (self._clock() - old.at if old.state == "play" else 0.0)
+        return old.duration <= 0 or position >= old.duration - END_SLACK_S
+
+    def _on_song_change(self, old: _Snapshot, new: _Snapshot) -> None:
+        expected = self._clock() < self._expect_change_until
+        self._expect_change_until = float("-inf")
+        if not expected and old.song_id is not None and not (
+                old.state == "play" and self._near_end(old)):
+            self._director.note_manual("skip")
+        if new.state == "stop" and not expected and not self._near_end(old):
+            self._manual_stop()
+        song = self.client.currentsong() if new.song_id is not None else {}
+        if song.get("file") and new.state != "stop":
+            self._director.note_played(song["file"])
+            pick = self._picks.pop(str(new.song_id), None)
+            self._publish_track(song, pick[0].reason if pick else "")
+            self.plan()
+
+    def _on_state_change(self, old: _Snapshot, new: _Snapshot) -> None:
+        wanted, until = self._expect_state
+        if new.state == wanted and self._clock() < until:
+            return
+        if new.state == "pause":
+            self._director.note_manual("pause")
+        elif new.state == "stop" and not (old.state == "play" and self._near_end(old)):
+            self._manual_stop()
+
+    def _manual_stop(self) -> None:
+        """A person stopped playback: count it as a pause so we do not start again on our own."""
+        self._director.note_manual("stop")
+        self._controls.update(paused=True)
+
+    def _reflect(self, status: dict[str, Any]) -> None:
+        """Mirror MPD's truth into the controls (MQTT and the dashboard show it)."""
+        state = status.get("state")
+        if state in ("play", "pause"):
+            self._controls.update(paused=state == "pause")
+        volume = int(status.get("volume", -1))
+        if volume >= 0 and not self._ramp.active:
+            self._ramp.observe(volume)
+            self._controls.update(volume=volume)
+
+    def _publish_track(self, song: dict[str, Any], reason: str) -> None:
+        track = self._library.get(str(song["file"]))
+        self._bus.publish(TrackChanged(
+            file=str(song["file"]), artist=_tag(song, "artist"), title=_tag(song, "title"),
+            valence=track.valence if track else None, arousal=track.arousal if track else None,
+            reason=reason, wall_time=self._wall(),
+        ))
+        logger.info("track %s %s", song["file"], reason or "(not picked by the director)")
+
+    # -- driving MPD ---------------------------------------------------------------------
+
+    def plan(self, start: bool = False) -> None:
+        """Make sure the next song is a pick for the current plan; ``start`` plays from stop."""
+        if not self._director.active:
+            return
+        status = self.client.status()
+        next_id = status.get("nextsongid")
+        queued = self._picks.get(str(next_id)) if next_id is not None else None
+        stopped = status.get("state") == "stop"
+        if queued and queued[1] == self._director.generation and not stopped:
+            return
+        current = self.client.currentsong().get("file")
+        pick = self._director.pick(self._library.tracks(), exclude=[current] if current else [])
+        if pick is None:
+            logger.info("nothing to pick (library of %d tracks)", len(self._library.tracks()))
+            return
+        if queued:
+            self.client.deleteid(next_id)
+            self._picks.pop(str(next_id), None)
+        self._enqueue(pick, status, start and stopped and not self._controls.state.paused)
+
+    def _enqueue(self, pick: Pick, status: dict[str, Any], play: bool) -> None:
+        if "song" in status and status.get("state") != "stop":
+            song_id = self.client.addid(pick.track.file, int(status["song"]) + 1)
+        else:
+            song_id = self.client.addid(pick.track.file)
+        self._picks[str(song_id)] = (pick, self._director.generation)
+        if play:
+            self._expect_change_until = self._clock() + EXPECT_S
+            self._expect_state = ("play", self._clock() + EXPECT_S)
+            self.client.playid(song_id)
+        self._own_version = self.client.status().get("playlist")
+        logger.info("queued %s: %s", pick.track.file, pick.reason)
+
+    def skip(self) -> None:
+        """Go to the next track now (our 'next' action or a stable-mood switch)."""
+        self.plan()
+        if self.client.status().get("nextsongid") is None:
+            return
+        self._expect_change_until = self._clock() + EXPECT_S
+        self.client.next()
+
+    def set_paused(self, paused: bool) -> None:
+        state = self._snap.state
+        if paused and state == "play":
+            self._expect_state = ("pause", self._clock() + EXPECT_S)
+            self.client.pause(1)
+        elif not paused and state == "pause":
+            self._expect_state = ("play", self._clock() + EXPECT_S)
+            self.client.pause(0)
+        elif not paused and state == "stop":
+            self.plan(start=True)
+
+    def tick(self) -> None:
+        """Periodic: follow playback, resume planning after a back-off, stable-mood switch."""
+        status = self.refresh()
+        if status.get("state") == "stop" or not self._director.active:
+            return
+        self.plan()
+        generation = self._director.generation
+        if generation == self._switched_generation or not self._director.switch_enabled:
+            return
+        current = self._library.get(str(self.client.currentsong().get("file", "")))
+        if self._director.wants_switch(current):
+            self._switched_generation = generation
+            logger.info("mood stable for %.0f s and the playing track does not fit: switching",
+                        self._director.mood_age())
+            self.skip()
+
+    def set_volume(self, volume: int) -> None:
+        self.client.setvol(max(0, min(100, volume)))
+
+
+def _tag(song: dict[str, Any], name: str) -> str:
+    value = song.get(name, "")
+    return str(value[0] if isinstance(value, list) and value else value)
