@@ -90,7 +90,8 @@ class InferenceSettings:
 class DetectionSettings:
     """Which detections count as faces worth classifying."""
 
-    min_score: float = setting(0.6, "Minimum BlazeFace score for a face", min=0.05, max=0.99)
+    min_score: float = setting(
+        0.65, "Minimum BlazeFace score for a face (0.61 false positives seen on empty scenes)", min=0.05, max=0.99)
     nms_iou: float = setting(
         0.3, "Overlap above which two detections are merged (weighted NMS)", min=0.05, max=0.95
     )
@@ -125,7 +126,7 @@ class MoodSettings:
         1.5, "Time constant of the exponential smoothing of class probabilities; longer than a "
         "blink (0.3 s), shorter than a held expression (0.5-4 s)", unit="seconds", min=0.01, max=60,
     )
-    min_face_score: float = setting(0.6, "Faces below this detector score are ignored",
+    min_face_score: float = setting(0.7, "Faces below this detector score are ignored",
                                     min=0, max=1)
     min_confidence: float = setting(
         0.35, "Frames whose top class probability is below this are ignored", min=0, max=1

@@ -1,0 +1,92 @@
+"""Config: strict parsing, messages that name the key, exit status 78, a faithful example."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from today_feeling.config import Settings, example_config, load_settings
+from today_feeling.config.schema import parse_section
+from today_feeling.errors import ConfigError
+
+
+def test_example_config_parses_back_to_the_defaults() -> None:
+    assert parse_section(Settings, tomllib.loads(example_config())) == Settings()
+
+
+def test_every_setting_is_documented() -> None:
+    lines = example_config().splitlines()
+    for i, line in enumerate(lines):
+        if "=" in line and not line.startswith("#"):
+            assert lines[i - 1].startswith("# ") and len(lines[i - 1]) > 10, line
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "words"),
+    [
+        ("[mood]\ndwel_s = 3\n", "mood.dwel_s", "unknown key"),
+        ("[mood]\ndwell_s = -1\n", "mood.dwell_s", ">= 0"),
+        ("[mood]\ndwell_s = 'long'\n", "mood.dwell_s", "expected a number"),
+        ("[inference]\nthreads = 2.5\n", "inference.threads", "expected an integer"),
+        ("[inference]\naccelerator = 'tpu'\n", "inference.accelerator", "one of"),
+        ("[capture]\nreplay_loop = 1\n", "capture.replay_loop", "expected bool"),
+        ("capture = 3\n", "capture", "expected a table"),
+        ("[nonsense]\n", "nonsense", "unknown key"),
+        ("[capture]\nretry_initial_s = 10\nretry_max_s = 5\n", "capture", "retry_max_s"),
+    ],
+)
+def test_bad_values_name_the_key(tmp_path: Path, toml: str, key: str, words: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.key == key
+    assert words in str(caught.value)
+
+
+def test_values_are_converted_and_frozen(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[mood]\ndwell_s = 2\n[capture]\nsource = 'x.mp4'\n")
+    settings = load_settings(path)
+    assert settings.mood.dwell_s == 2.0 and isinstance(settings.mood.dwell_s, float)
+    assert settings.capture.source == "x.mp4"
+    with pytest.raises(AttributeError):
+        settings.mood.dwell_s = 1.0  # type: ignore[misc]
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "absent.toml")
+
+
+def test_invalid_toml_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[mood\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(path)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "today_feeling", *args], capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_run_with_bad_config_exits_78_before_touching_hardware(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    # The camera path is unopenable too: the config error must win, before any capture.
+    path.write_text("[capture]\nsource = '/dev/video99'\n[mood]\nhysteresis = 2\n")
+    result = _cli("run", "--config", str(path))
+    assert result.returncode == 78
+    assert "mood.hysteresis" in result.stderr
+    assert "video99" not in result.stderr
+
+
+def test_config_example_command_prints_every_section() -> None:
+    result = _cli("config", "--example")
+    assert result.returncode == 0
+    for section in ("[capture]", "[mood]", "[inference]", "[mpd]", "[mqtt]", "[http]"):
+        assert section in result.stdout
