@@ -10,7 +10,7 @@ import pytest
 
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.domain.analysis import Face, FrameAnalysis
-from today_feeling.domain.controls import ControlState, Controls
+from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodState
 from today_feeling.events import AnalysisEvent, MoodChanged, StatsEvent, TrackChanged

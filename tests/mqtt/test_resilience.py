@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -139,7 +140,7 @@ def test_wrong_credentials_log_clearly_and_retry_with_backoff(
     assert re.search(r"not authori[sz]ed|bad user name or password", refusals[0].getMessage(),
                      re.IGNORECASE)
     assert "password" in refusals[0].getMessage()
-    gaps = [b.created - a.created for a, b in zip(refusals, refusals[1:], strict=False)]
+    gaps = [b.created - a.created for a, b in itertools.pairwise(refusals)]
     assert gaps[0] >= 0.15  # waits reconnect_min_s first ...
     assert max(gaps) >= 0.3  # ... and the wait grows (doubles up to reconnect_max_s)
     assert not device.service.connected.is_set()

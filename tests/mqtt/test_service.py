@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
 
 from tests.fixtures.broker import Broker
-from tests.fixtures.mqtt_probe import Probe
+from tests.fixtures.mqtt_probe import Message, Probe
 from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
 from tests.mqtt.test_pure import analysis_event, mood_state
 from today_feeling.domain.emotions import EMOTIONS
@@ -25,7 +25,8 @@ def probe(broker: Broker) -> Iterator[Probe]:
     p.close()
 
 
-def state_is(value: object):  # noqa: ANN201 - a predicate for Probe.wait_for
+def state_is(value: object) -> Callable[[Message], bool]:
+    """A predicate for Probe.wait_for: the state payload carries ``value``."""
     return lambda m: m.json()["state"] == value
 
 
