@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
     settings = apply_overrides(settings_from_args(args), args)
     if args.threads is not None:
         settings = replace(settings, inference=replace(settings.inference, threads=args.threads))
-    built = build_recognizer(settings)
     source = make_source(args.source, settings.capture, realtime=False, loop=False)
+    built = build_recognizer(settings)
     samples: dict[str, list[float]] = {stage: [] for stage in STAGES}
     detectors: dict[str, int] = {}
     frames = faces = 0

@@ -90,8 +90,8 @@ class _Annotator:
 
 def run(args: argparse.Namespace) -> int:
     settings = apply_overrides(settings_from_args(args), args)
-    built = build_recognizer(settings)
     source = make_source(args.source, settings.capture, realtime=False, loop=False)
+    built = build_recognizer(settings)
     with_source = isinstance(source, ReplaySource) and source.path.is_dir()
     current_t = [0.0]
     mood_engine = MoodEngine(settings.mood, lambda: current_t[0])
