@@ -57,6 +57,8 @@ class CaptureWorker:
         """Privacy on closes the source: no frame is read until it is turned off."""
         if on:
             self._privacy.set()
+            with self._cond:
+                self._latest = None  # a frame taken before the switch must not be analysed
         else:
             self._privacy.clear()
         self._wake.set()
