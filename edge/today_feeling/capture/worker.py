@@ -56,8 +56,8 @@ class CaptureWorker:
     def set_privacy(self, on: bool) -> None:
         """Privacy on closes the source: no frame is read until it is turned off."""
         if on:
-            self._privacy.set()
-            with self._cond:
+            with self._cond:  # atomic with publishing in _stream
+                self._privacy.set()
                 self._latest = None  # a frame taken before the switch must not be analysed
         else:
             self._privacy.clear()
@@ -120,6 +120,8 @@ class CaptureWorker:
             # Re-number frames across reopenings so ``latest`` never confuses them.
             frame = Frame(frame.image, frame.t, self.frames_read, frame.source_name, frame.media_t)
             with self._cond:
+                if self._privacy.is_set():
+                    return
                 self._latest = frame
                 self._cond.notify_all()
 
