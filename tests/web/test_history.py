@@ -87,7 +87,8 @@ def test_service_records_bus_events_and_marks_stops(tmp_path: Path) -> None:
     service = HistoryService(lambda: HistoryStore(path, 30, 1000), bus, clock=clock)
     service.start()
     bus.publish(MoodChanged(previous=None, mood=mood_state("happiness"), wall_time=5010.0))
-    bus.publish(TrackChanged(file="a.mp3", artist="A", title="T", reason="bright", wall_time=5011.0))
+    bus.publish(TrackChanged(file="a.mp3", artist="A", title="T", reason="bright",
+                             wall_time=5011.0))
     assert service.flush()
     clock.now = 5100.0
     service.stop()

@@ -23,29 +23,20 @@ def split_bind(bind: str) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """Dashboard HTTP server: static page plus read-only /healthz, /metrics and /api/*."""
+    """Dashboard HTTP server: static page plus read-only /healthz, /metrics and /api/*.
+
+    The broker URL the page connects to is ``mqtt.ws_url`` (next to the other broker settings).
+    """
 
     bind: str = setting(
         "0.0.0.0:8080",
         "ADDR:PORT to serve the dashboard on; 0.0.0.0 is visible to phones on the LAN, "
         "127.0.0.1 only to this machine, [::] for IPv6; empty disables the server",
     )
-    mqtt_ws_url: str = setting(
-        "",
-        "Broker WebSocket URL the page connects to, e.g. ws://speaker.local:9001; empty = "
-        "ws://<host the page was loaded from>:<mqtt_ws_port>",
-    )
-    mqtt_ws_port: int = setting(
-        9001, "Port of mosquitto's websockets listener used when mqtt_ws_url is empty",
-        min=1, max=65535,
-    )
 
     def __post_init__(self) -> None:
         if self.bind:
             split_bind(self.bind)
-        if self.mqtt_ws_url and not self.mqtt_ws_url.startswith(("ws://", "wss://")):
-            raise ValueError(f"http.mqtt_ws_url must start with ws:// or wss://, "
-                             f"got {self.mqtt_ws_url!r}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,42 @@
+"""The phone dashboard: static page, /healthz, /metrics and read-only history JSON.
+
+``build_service`` is the daemon's factory (None when ``http.bind`` is empty). The page
+itself talks to the broker over MQTT-over-WebSockets; this server never takes commands.
+"""
+
+from __future__ import annotations
+
+from today_feeling.config.settings import Settings
+from today_feeling.config.web import split_bind
+from today_feeling.domain.controls import Controls
+from today_feeling.events import EventBus
+from today_feeling.history.reader import HistoryReader
+from today_feeling.mqtt.topics import Topics
+from today_feeling.web.api import Api, PageConfig
+from today_feeling.web.metrics import MetricsCollector
+from today_feeling.web.server import HttpServer
+from today_feeling.web.static_files import load_static
+
+__all__ = ["HttpServer", "MetricsCollector", "base_topic", "build_service"]
+
+WS_PORT = 9001
+"""mosquitto's websockets port the page assumes when ``mqtt.ws_url`` is empty."""
+
+
+def base_topic(settings: Settings) -> str:
+    """``<prefix>/<device>``, exactly the base the MQTT service publishes under."""
+    return Topics.create(settings.mqtt.topic_prefix, settings.device.id).base
+
+
+def build_service(settings: Settings, bus: EventBus, controls: Controls) -> HttpServer | None:
+    """The dashboard server, or None when ``http.bind`` is empty."""
+    cfg = settings.http
+    if not cfg.bind:
+        return None
+    host, port = split_bind(cfg.bind)
+    page = PageConfig(base_topic=base_topic(settings), device_id=settings.device.id,
+                      device_name=settings.device.name, ws_url=settings.mqtt.ws_url,
+                      ws_port=WS_PORT)
+    history = HistoryReader(settings.history.path) if settings.history.path else None
+    api = Api(page, MetricsCollector(bus, controls), history)
+    return HttpServer(host, port, api, load_static())

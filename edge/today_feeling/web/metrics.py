@@ -1,0 +1,169 @@
+"""Prometheus text exposition of the daemon's health, fed by EventBus events.
+
+Fleet monitoring scrapes ``/metrics``; the collector keeps only the latest values and
+counters (no history), so memory stays constant however long the device runs.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from today_feeling import __version__
+from today_feeling.domain.controls import Controls, ControlState
+from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
+
+PREFIX = "today_feeling"
+
+
+@dataclass
+class _Snapshot:
+    """Mutable state guarded by the collector's lock."""
+
+    fps: float | None = None
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    accelerator: str = ""
+    cpu_temp_c: float | None = None
+    uptime_s: float | None = None
+    stats_at: float | None = None
+    mood: str | None = None
+    mood_changes: int = 0
+    tracks: int = 0
+    services: dict[str, bool] = field(default_factory=dict)
+
+
+class MetricsCollector:
+    """Subscribes to the bus; ``render()`` returns the text for one scrape."""
+
+    def __init__(self, bus: EventBus, controls: Controls,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._lock = threading.Lock()
+        self._snap = _Snapshot()
+        self._controls = controls
+        self._clock = clock
+        self.started_at = clock()
+        bus.subscribe(StatsEvent, self._on_stats)
+        bus.subscribe(MoodChanged, self._on_mood)
+        bus.subscribe(TrackChanged, self._on_track)
+        bus.subscribe(ServiceStatus, self._on_status)
+
+    def _on_stats(self, event: StatsEvent) -> None:
+        with self._lock:
+            s = self._snap
+            s.fps, s.stage_ms, s.accelerator = event.fps, dict(event.stage_ms), event.accelerator
+            s.cpu_temp_c, s.uptime_s = event.cpu_temp_c, event.uptime_s
+            s.stats_at = self._clock()
+
+    def _on_mood(self, event: MoodChanged) -> None:
+        with self._lock:
+            self._snap.mood = event.mood.mood
+            self._snap.mood_changes += 1
+
+    def _on_track(self, _event: TrackChanged) -> None:
+        with self._lock:
+            self._snap.tracks += 1
+
+    def _on_status(self, event: ServiceStatus) -> None:
+        with self._lock:
+            self._snap.services[event.name] = event.connected
+
+    def health(self) -> dict[str, object]:
+        """The /healthz document: alive, plus what a person checks first."""
+        with self._lock:
+            s = self._snap
+            stats_age = None if s.stats_at is None else round(self._clock() - s.stats_at, 1)
+            return {"status": "ok", "version": __version__,
+                    "uptime_s": round(self._clock() - self.started_at, 1),
+                    "fps": s.fps, "stats_age_s": stats_age, "mood": s.mood,
+                    "services": dict(s.services)}
+
+    def render(self) -> str:
+        with self._lock:
+            s = self._snap
+            lines = _header(s.accelerator)
+            _gauge(lines, "fps", "Frames analysed per second (last stats period)", s.fps)
+            _stages(lines, s.stage_ms)
+            _gauge(lines, "cpu_temperature_celsius", "CPU temperature", s.cpu_temp_c)
+            _gauge(lines, "pipeline_uptime_seconds", "Seconds since the pipeline started",
+                   s.uptime_s)
+            _counter(lines, "mood_changes_total", "Committed mood changes", s.mood_changes)
+            _counter(lines, "tracks_played_total", "Tracks started", s.tracks)
+            _mood(lines, s.mood)
+            _services(lines, s.services)
+        _controls(lines, self._controls.state)
+        return "\n".join(lines) + "\n"
+
+
+def _header(accelerator: str) -> list[str]:
+    name = f"{PREFIX}_build_info"
+    labels = _labels(version=__version__, accelerator=accelerator or "unknown")
+    return [f"# HELP {name} Version and accelerator in use (value is always 1)",
+            f"# TYPE {name} gauge", f"{name}{labels} 1"]
+
+
+def _gauge(lines: list[str], name: str, doc: str, value: float | None) -> None:
+    if value is None:
+        return  # an absent sample is clearer than a fake zero
+    full = f"{PREFIX}_{name}"
+    lines += [f"# HELP {full} {doc}", f"# TYPE {full} gauge", f"{full} {_num(value)}"]
+
+
+def _counter(lines: list[str], name: str, doc: str, value: int) -> None:
+    full = f"{PREFIX}_{name}"
+    lines += [f"# HELP {full} {doc}", f"# TYPE {full} counter", f"{full} {value}"]
+
+
+def _stages(lines: list[str], stage_ms: dict[str, float]) -> None:
+    if not stage_ms:
+        return
+    name = f"{PREFIX}_stage_latency_seconds"
+    lines += [f"# HELP {name} Latency of each pipeline stage (last stats period)",
+              f"# TYPE {name} gauge"]
+    for stage, ms in sorted(stage_ms.items()):
+        lines.append(f"{name}{_labels(stage=stage)} {_num(ms / 1000.0)}")
+
+
+def _mood(lines: list[str], mood: str | None) -> None:
+    name = f"{PREFIX}_mood"
+    lines += [f"# HELP {name} 1 for the committed mood, 0 for the others", f"# TYPE {name} gauge"]
+    for label in EMOTIONS:
+        lines.append(f"{name}{_labels(mood=label)} {1 if label == mood else 0}")
+
+
+def _services(lines: list[str], services: dict[str, bool]) -> None:
+    name = f"{PREFIX}_service_connected"
+    lines += [f"# HELP {name} 1 while the adapter (mqtt, mpd, camera) is connected",
+              f"# TYPE {name} gauge"]
+    for service in sorted(set(services) | {"mqtt", "mpd"}):
+        lines.append(f"{name}{_labels(service=service)} {1 if services.get(service) else 0}")
+
+
+def _controls(lines: list[str], state: ControlState) -> None:
+    for key, doc, value in (("privacy_enabled", "1 while privacy mode closes the camera",
+                             state.privacy),
+                            ("paused", "1 while music is paused by the user", state.paused)):
+        full = f"{PREFIX}_{key}"
+        lines += [f"# HELP {full} {doc}", f"# TYPE {full} gauge", f"{full} {int(value)}"]
+    if state.volume is not None:
+        _gauge(lines, "volume_percent", "Player volume", float(state.volume))
+
+
+def _labels(**labels: str) -> str:
+    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items())
+    return "{" + inner + "}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _num(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value))

@@ -1,0 +1,109 @@
+// The page's MQTT-over-WebSockets link to the broker: connection state, the device's topics
+// and commands. Commands use QoS 1 over MQTT 5 so a broker that refuses them (ACL) answers
+// with a reason the page can show, instead of dropping them silently.
+
+export const STATE_TOPICS = ["privacy", "paused", "mode", "volume"];
+const TOPICS = ["availability", "emotion", "mood", "track", "stats", ...STATE_TOPICS];
+
+export function brokerUrl(cfg, loc = window.location) {
+  if (cfg.ws_url) return cfg.ws_url;
+  const scheme = loc.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${loc.hostname}:${cfg.ws_port || 9001}`;
+}
+
+export class Link {
+  /** onStatus(state, text), onMessage(name, payloadText) */
+  constructor(cfg, { onStatus, onMessage }) {
+    this.cfg = cfg;
+    this.base = cfg.base;
+    this.onStatus = onStatus;
+    this.onMessage = onMessage;
+    this.client = null;
+    this.refused = null;
+  }
+
+  connect(credentials) {
+    this.close();
+    const options = {
+      protocolVersion: 5,
+      clientId: "tf-dash-" + Math.random().toString(16).slice(2, 10),
+      clean: true,
+      keepalive: 30,
+      connectTimeout: 8000,
+      reconnectPeriod: 3000,
+      resubscribe: true,
+    };
+    if (credentials && credentials.user) {
+      options.username = credentials.user;
+      options.password = credentials.pass || "";
+    }
+    const url = brokerUrl(this.cfg);
+    this.onStatus("connecting", "Connecting…");
+    const client = window.mqtt.connect(url, options);
+    this.client = client;
+    // Events of a client replaced by a new sign-in must not touch the page any more.
+    const mine = (fn) => (...args) => { if (this.client === client) fn(...args); };
+    client.on("connect", mine(() => this._connected(client)));
+    client.on("message", mine((topic, payload) => this._message(topic, payload)));
+    client.on("reconnect", mine(() => this.onStatus("connecting", "Reconnecting…")));
+    client.on("offline", mine(() => this.onStatus("error", "Broker unreachable, retrying")));
+    client.on("error", mine((err) => this._error(err)));
+  }
+
+  _connected(client) {
+    this.refused = null;
+    client.subscribe(TOPICS.map((t) => `${this.base}/${t}`), { qos: 0 }, (err, granted) => {
+      if (this.client !== client) return;
+      const denied = (granted || []).filter((g) => g.qos >= 128);
+      if (err || denied.length) {
+        this.onStatus("error", "Not allowed to read this device");
+        return;
+      }
+      this.onStatus("broker", "Connected");
+    });
+  }
+
+  _message(topic, payload) {
+    const prefix = this.base + "/";
+    if (!topic.startsWith(prefix)) return;
+    this.onMessage(topic.slice(prefix.length), new TextDecoder().decode(payload));
+  }
+
+  _error(err) {
+    const text = String((err && err.message) || err);
+    if (/not authori[sz]ed|bad user|password/i.test(text)) {
+      this.refused = text;
+      this.onStatus("error", "Sign-in refused: tap to sign in");
+      return;
+    }
+    this.onStatus("error", "Broker error: " + text);
+  }
+
+  /** Publish a command; resolves when the broker accepted it, rejects with a readable reason. */
+  command(feature, payload) {
+    return new Promise((resolve, reject) => {
+      if (!this.client || !this.client.connected) {
+        reject(new Error("not connected to the broker"));
+        return;
+      }
+      const topic = `${this.base}/${feature}/set`;
+      this.client.publish(topic, String(payload), { qos: 1, retain: false }, (err, packet) => {
+        const code = packet && packet.reasonCode;
+        if (err) reject(new Error(denied(err.code || code) ? NOT_ALLOWED : String(err.message || err)));
+        else if (denied(code)) reject(new Error(NOT_ALLOWED));
+        else resolve();
+      });
+    });
+  }
+
+  close() {
+    if (this.client) this.client.end(true);
+    this.client = null;
+  }
+}
+
+const NOT_ALLOWED = "Not allowed: sign in as a user that may control the device";
+
+function denied(code) {
+  return code === 135 || code === 5; // MQTT 5 "Not authorized" / 3.1.1 refused
+}

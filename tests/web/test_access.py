@@ -1,0 +1,126 @@
+"""Reading and controlling are separate broker users: the page reads as a read-only user and
+is refused (with a visible reason) when it sends a command; a controller's commands work.
+Also: the installable PWA's offline shell comes from the service worker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.fixtures.broker import Broker
+from tests.fixtures.mqtt_probe import Probe
+from tests.web.conftest import Stack, screenshot, stack_settings
+from today_feeling.config.mqtt import MqttSettings
+from today_feeling.config.settings import Settings
+from today_feeling.domain.controls import Controls
+from today_feeling.events import EventBus
+from today_feeling.history import build_service as build_history
+from today_feeling.mqtt import build_service as build_mqtt
+from today_feeling.web import build_service as build_web
+
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
+
+USERS = {"reader": "read-pw", "controller": "control-pw", "device": "device-pw"}
+# The same split as the documented broker config: dashboards read, controllers also send
+# <base>/<feature>/set, the device itself reads and writes its own tree.
+ACL = """
+user reader
+topic read today_feeling/#
+
+user controller
+topic read today_feeling/#
+topic write today_feeling/+/+/set
+
+user device
+topic readwrite today_feeling/#
+topic readwrite homeassistant/#
+"""
+
+
+@pytest.fixture
+def secured(make_broker, tmp_path: Path) -> Iterator[Stack]:
+    broker: Broker = make_broker(websockets=True, users=USERS, acl=ACL)
+    password = tmp_path / "mqtt-password"
+    password.write_text(USERS["device"] + "\n")
+    base = stack_settings(broker, tmp_path / "history.sqlite3")
+    mqtt = MqttSettings(**{**base.mqtt.__dict__, "username": "device",
+                           "password_file": str(password)})
+    settings = Settings(**{**base.__dict__, "mqtt": mqtt})
+    bus, controls = EventBus(), Controls()
+    actions: list[str] = []
+    controls.subscribe_actions(actions.append)
+    services = [build_history(settings, bus, controls), build_mqtt(settings, bus, controls),
+                build_web(settings, bus, controls)]
+    for service in services:
+        assert service is not None
+        service.start()
+    try:
+        assert services[2].wait_bound(10)  # type: ignore[union-attr]
+        assert services[1].connected.wait(10)  # type: ignore[union-attr]
+        yield Stack(settings, bus, controls, services[2], services[0], broker, actions)  # type: ignore[arg-type]
+    finally:
+        for service in reversed(services):
+            service.stop()  # type: ignore[union-attr]
+
+
+def sign_in(page, user: str, password: str) -> None:
+    page.click("#conn")
+    page.fill("#user", user)
+    page.fill("#pass", password)
+    page.click('#signin button[value="save"]')
+
+
+def test_reader_is_refused_and_controller_may_control(page, secured: Stack) -> None:
+    probe = Probe(secured.broker.port, ("today_feeling/#",), username="device",
+                  password=USERS["device"])
+    try:
+        page.goto(secured.url)
+        expect(page.locator("#conn-text")).to_contain_text("Sign-in refused")
+        sign_in(page, "reader", USERS["reader"])
+        expect(page.locator("#conn")).to_have_attribute("data-user", "reader")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+
+        mark = probe.mark()
+        page.click("#btn-next")
+        expect(page.locator("#toast")).to_contain_text("Not allowed")
+        screenshot(page, "dashboard-reader-refused")
+        time.sleep(0.5)
+        assert not probe.on(f"{secured.base}/next/set")[mark:], "the broker let a reader command"
+        assert secured.actions == []
+
+        sign_in(page, "controller", USERS["controller"])
+        expect(page.locator("#conn")).to_have_attribute("data-user", "controller")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        page.click("#privacy")
+        probe.wait_text(f"{secured.base}/privacy/set", "ON", after=mark)
+        expect(page.locator("#privacy")).to_have_attribute("aria-checked", "true")
+        assert secured.controls.state.privacy is True
+    finally:
+        probe.close()
+
+
+def test_offline_shell_from_the_service_worker(page, stack: Stack) -> None:
+    page.goto(stack.url)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    ready = page.evaluate("""() => Promise.race([
+        navigator.serviceWorker.ready.then(() => true),
+        new Promise((resolve) => setTimeout(() => resolve(false), 10000))])""")
+    assert ready, "service worker did not become ready"
+    manifest = page.evaluate("() => fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone"
+    assert {i["sizes"] for i in manifest["icons"]} >= {"192x192", "512x512"}
+
+    page.context.set_offline(True)
+    try:
+        page.reload()
+        expect(page.locator("#device-name")).to_have_text("Living room")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+        expect(page.locator("#conn-text")).to_have_text("No network")
+        screenshot(page, "dashboard-offline")
+    finally:
+        page.context.set_offline(False)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live", timeout=20_000)
