@@ -21,7 +21,7 @@ from today_feeling.capture.factory import make_source
 from today_feeling.capture.worker import CaptureWorker
 from today_feeling.config.settings import Settings
 from today_feeling.debug_frames import DebugFrameWriter
-from today_feeling.domain.controls import ControlState, Controls
+from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.mood import MoodEngine
 from today_feeling.events import EventBus, ServiceStatus, StatsEvent
 from today_feeling.identity import resolve_device_id

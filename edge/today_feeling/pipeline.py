@@ -39,7 +39,7 @@ class AnalysisLoop:
     """One ``step`` = wait for the next due frame, analyse it, publish what changed."""
 
     def __init__(self, capture: CaptureWorker, recognizer: Recognizer, mood: MoodEngine,
-                 bus: EventBus, settings: PipelineSettings,
+                 bus: EventBus, settings: PipelineSettings, *,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time,
                  frame_hook: FrameHook | None = None) -> None:

@@ -31,11 +31,11 @@ def test_posed_photo_face_box_agrees_with_reference(name, has_reference, recogni
     face = analysis.faces[0]
     if has_reference:
         assert iou(np.array(face.box, np.float32), haar_faces(haar, image)).max() > 0.45
-    h, w = image.shape[:2]
-    assert 0.2 * w < face.width < 0.9 * w
+    width = image.shape[1]
+    assert 0.2 * width < face.width < 0.9 * width
     # Eyes are in the upper half of the box and on the correct sides.
-    (rx, ry), (lx, ly) = face.keypoints[0], face.keypoints[1]
     x0, y0, x1, y1 = face.box
+    (rx, ry), (lx, ly) = face.keypoints[0], face.keypoints[1]
     assert x0 < rx < lx < x1
     assert y0 < ry < (y0 + y1) / 2 and y0 < ly < (y0 + y1) / 2
 

@@ -36,7 +36,7 @@ def camera_worker():
 
 
 def test_latest_returns_only_the_newest_frame(camera_worker) -> None:
-    camera, worker, _ = camera_worker
+    _, worker, _ = camera_worker
     first = worker.latest(-1, timeout=2)
     time.sleep(0.1)
     second = worker.latest(first.index, timeout=2)

@@ -22,7 +22,7 @@ class Backoff:
     def next_delay(self) -> float:
         base = min(self.maximum, self.initial * (2 ** self._attempt))
         self._attempt += 1
-        return base * (1 + self._rng.uniform(-self.jitter, self.jitter))
+        return float(base * (1 + self._rng.uniform(-self.jitter, self.jitter)))
 
     def reset(self) -> None:
         self._attempt = 0

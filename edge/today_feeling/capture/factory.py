@@ -41,7 +41,10 @@ def make_source(spec: str, settings: CaptureSettings, *, realtime: bool | None =
         return OpenCvSource(spec, settings.width, settings.height, settings.fps)
     path = Path(spec).expanduser()
     if not path.exists():
-        raise SourceError(f"source '{spec}' does not exist (expected a camera index or device, a URL, a file or a folder)")
+        raise SourceError(
+            f"source '{spec}' does not exist "
+            "(expected a camera index or device, a URL, a file or a folder)"
+        )
     return ReplaySource(
         path,
         realtime=settings.replay_realtime if realtime is None else realtime,

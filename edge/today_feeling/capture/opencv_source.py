@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import cv2
+import numpy as np
 
 from today_feeling.errors import SourceError
 from today_feeling.ports import Frame
@@ -62,7 +63,8 @@ class OpenCvSource:
             if self._is_camera() or "://" in self.spec:
                 raise SourceError(f"source '{self.spec}' stopped delivering frames")
             return None  # end of a video file
-        frame = Frame(image=image, t=self._clock(), index=self._index, source_name=self.name)
+        frame = Frame(image=np.asarray(image, dtype=np.uint8), t=self._clock(), index=self._index,
+                      source_name=self.name)
         self._index += 1
         return frame
 

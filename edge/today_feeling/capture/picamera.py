@@ -41,7 +41,7 @@ def use_lores_stream(model: str) -> bool:
 class PiCameraSource:
     """picamera2 capture; ``factory`` is injectable so tests can fake the camera."""
 
-    def __init__(self, width: int, height: int, fps: float,
+    def __init__(self, width: int, height: int, fps: float, *,
                  factory: Callable[[], Any] | None = None,
                  clock: Callable[[], float] = time.monotonic, pi_model: str | None = None) -> None:
         self.name = "picamera"
@@ -96,7 +96,8 @@ class PiCameraSource:
                 image = self._camera.capture_array("main")  # RGB888 is BGR in memory
         except (RuntimeError, OSError) as err:
             raise SourceError(f"Pi camera stopped delivering frames: {err}") from err
-        frame = Frame(image=image, t=self._clock(), index=self._index, source_name=self.name)
+        frame = Frame(image=np.asarray(image, dtype=np.uint8), t=self._clock(), index=self._index,
+                      source_name=self.name)
         self._index += 1
         return frame
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from today_feeling.capture.opencv_source import OpenCvSource
 from today_feeling.errors import SourceError
@@ -46,7 +47,8 @@ class ReplaySource:
         if self.path.is_dir():
             self._images = sorted(p for p in self.path.iterdir() if is_image(p))
             if not self._images:
-                raise SourceError(f"folder '{self.path}' holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+                suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
+                raise SourceError(f"folder '{self.path}' holds no images ({suffixes})")
             self._period = 1.0 / self._image_fps
         elif self.path.is_file() and is_image(self.path):
             self._images = [self.path]
@@ -70,7 +72,7 @@ class ReplaySource:
         self._index += 1
         return frame
 
-    def _next_image(self) -> tuple[np.ndarray | None, str]:  # type: ignore[type-arg]
+    def _next_image(self) -> tuple[npt.NDArray[np.uint8] | None, str]:
         if self._video is not None:
             frame = self._video.read()
             if frame is None and self._loop:
@@ -87,7 +89,7 @@ class ReplaySource:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise SourceError(f"cannot decode image '{path}'")
-        return image, path.name
+        return np.asarray(image, dtype=np.uint8), path.name
 
     def _pace(self) -> None:
         if not self._realtime:

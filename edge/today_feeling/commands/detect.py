@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import numpy as np
 
 from today_feeling.capture.factory import make_source
 from today_feeling.capture.replay import ReplaySource, is_image
@@ -80,7 +81,7 @@ class _Annotator:
             fourcc = cv2.VideoWriter.fourcc(*("mp4v" if self.out.suffix == ".mp4" else "MJPG"))
             self._writer = cv2.VideoWriter(str(self.out), fourcc, 15.0, self._size)
         if (image.shape[1], image.shape[0]) != self._size:
-            image = cv2.resize(image, self._size)  # folders of mixed image sizes
+            image = np.asarray(cv2.resize(image, self._size), dtype=np.uint8)  # mixed sizes
         self._writer.write(image)
 
     def close(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import types
-import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -23,8 +22,8 @@ def setting(
     doc: str,
     *,
     unit: str | None = None,
-    min: float | None = None,  # noqa: A002 - reads naturally at the declaration site
-    max: float | None = None,  # noqa: A002
+    min: float | None = None,
+    max: float | None = None,
     secret: bool = False,
 ) -> Any:
     """Declare one setting with its default, a one-line doc, unit and inclusive bounds."""
@@ -45,6 +44,39 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+def _coerce_union(value: Any, tp: Any, key: str) -> Any:
+    for option in get_args(tp):
+        if option is type(None):
+            if value is None:
+                return None
+            continue
+        try:
+            return _coerce(value, option, key)
+        except ConfigError:
+            continue
+    names = " or ".join(_type_name(a) for a in get_args(tp))
+    raise ConfigError(key, f"expected {names}, got {type(value).__name__} {value!r}")
+
+
+def _coerce_tuple(value: Any, tp: Any, key: str) -> Any:
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise ConfigError(key, f"expected a list, got {type(value).__name__}")
+    item_type = get_args(tp)[0]
+    return tuple(_coerce(v, item_type, f"{key}[{i}]") for i, v in enumerate(value))
+
+
+def _coerce_scalar(value: Any, tp: Any, key: str) -> Any:
+    # bool is an int subclass in Python, but `true` is never a valid number here.
+    if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if tp is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if tp in (str, bool) and isinstance(value, tp):
+        return value
+    expected = {float: "a number", int: "an integer"}.get(tp, getattr(tp, "__name__", str(tp)))
+    raise ConfigError(key, f"expected {expected}, got {type(value).__name__} {value!r}")
+
+
 def _coerce(value: Any, tp: Any, key: str) -> Any:
     """Check ``value`` against the annotation ``tp``; ints are accepted where floats are."""
     origin = get_origin(tp)
@@ -53,35 +85,11 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
             raise ConfigError(key, f"must be one of {_type_name(tp)}, got {value!r}")
         return value
     if origin in (Union, types.UnionType):
-        errors = []
-        for option in get_args(tp):
-            if option is type(None):
-                if value is None:
-                    return None
-                continue
-            try:
-                return _coerce(value, option, key)
-            except ConfigError as err:
-                errors.append(str(err))
-        raise ConfigError(key, f"expected {' or '.join(_type_name(a) for a in get_args(tp))}, "
-                               f"got {type(value).__name__} {value!r}")
+        return _coerce_union(value, tp, key)
     if origin is tuple:
-        item_type = get_args(tp)[0]
-        if not isinstance(value, Sequence) or isinstance(value, str):
-            raise ConfigError(key, f"expected a list, got {type(value).__name__}")
-        return tuple(_coerce(v, item_type, f"{key}[{i}]") for i, v in enumerate(value))
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, f"expected a number, got {type(value).__name__} {value!r}")
-        return float(value)
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, f"expected an integer, got {type(value).__name__} {value!r}")
-        return value
-    if tp in (str, bool):
-        if not isinstance(value, tp):
-            raise ConfigError(key, f"expected {tp.__name__}, got {type(value).__name__} {value!r}")
-        return value
+        return _coerce_tuple(value, tp, key)
+    if tp in (float, int, str, bool):
+        return _coerce_scalar(value, tp, key)
     raise TypeError(f"unsupported setting type {tp!r} at {key}")  # a programming error
 
 
@@ -179,4 +187,4 @@ def replace_path(obj: T, dotted: str, value: Any) -> T:
     return dataclasses.replace(obj, **{head: value})  # type: ignore[type-var]
 
 
-__all__ = ["parse_section", "render_example", "replace_path", "section", "setting", "typing"]
+__all__ = ["parse_section", "render_example", "replace_path", "section", "setting"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from today_feeling.config.schema import section, setting
-from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.config.mqtt import MqttSettings
+from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.config.schema import section, setting
 from today_feeling.config.web import HistorySettings, HttpSettings
 
 
@@ -20,7 +20,9 @@ from today_feeling.config.web import HistorySettings, HttpSettings
 class DeviceSettings:
     """Identity of this appliance on the network."""
 
-    id: str = setting("", "Device id used in MQTT topics and client ids; empty = derived from /etc/machine-id")
+    id: str = setting(
+        "", "Device id used in MQTT topics and client ids; empty = derived from /etc/machine-id"
+    )
     name: str = setting("Today Feeling", "Human-readable name shown in Home Assistant and the dashboard")
 
 
@@ -91,7 +93,9 @@ class DetectionSettings:
     """Which detections count as faces worth classifying."""
 
     min_score: float = setting(
-        0.65, "Minimum BlazeFace score for a face (0.61 false positives seen on empty scenes)", min=0.05, max=0.99)
+        0.65, "Minimum BlazeFace score for a face (0.61 false positives seen on empty scenes)",
+        min=0.05, max=0.99,
+    )
     nms_iou: float = setting(
         0.3, "Overlap above which two detections are merged (weighted NMS)", min=0.05, max=0.95
     )

@@ -37,4 +37,4 @@ def fer_labels_to_product(y: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
     """FER2013 ids (0..6) to product indices; other ids become -1 (ignored by evaluation)."""
     table = np.full(256, -1, dtype=np.int64)
     table[: len(FER_TO_PRODUCT)] = FER_TO_PRODUCT
-    return table[np.asarray(y, dtype=np.int64).clip(0, 255)]
+    return np.asarray(table[np.asarray(y, dtype=np.int64).clip(0, 255)], dtype=np.int64)

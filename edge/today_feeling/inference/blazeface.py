@@ -82,7 +82,7 @@ def iou(box: FloatArray, boxes: FloatArray) -> FloatArray:
     inter = np.clip(ix1 - ix0, 0, None) * np.clip(iy1 - iy0, 0, None)
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return (inter / np.maximum(area + areas - inter, 1e-9)).astype(np.float32)
+    return np.asarray(inter / np.maximum(area + areas - inter, 1e-9), dtype=np.float32)
 
 
 def weighted_nms(candidates: RawDetections, iou_threshold: float) -> RawDetections:

@@ -19,7 +19,7 @@ from today_feeling.model_store.manifest import ModelEntry
 def softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
-    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+    return np.asarray(exp / exp.sum(axis=-1, keepdims=True), dtype=np.float32)
 
 
 class EmotionClassifier:
@@ -47,8 +47,8 @@ class EmotionClassifier:
     def raw_probs(self, crop_gray: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         """Probabilities over the model's own labels (e.g. FER2013's seven)."""
         if crop_gray.shape[:2] != (self.crop_size, self.crop_size):
-            crop_gray = cv2.resize(crop_gray, (self.crop_size, self.crop_size),
-                                   interpolation=cv2.INTER_AREA)
+            crop_gray = np.asarray(cv2.resize(crop_gray, (self.crop_size, self.crop_size),
+                                              interpolation=cv2.INTER_AREA), dtype=np.uint8)
         pixels = crop_gray.astype(np.float32).reshape(1, self.crop_size, self.crop_size, 1)
         if self._channels == 3:
             pixels = np.repeat(pixels, 3, axis=3)

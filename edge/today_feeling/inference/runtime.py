@@ -44,7 +44,7 @@ def _runtime_module() -> Any:
         from ai_edge_litert import interpreter as litert
     except ImportError:
         try:
-            from tflite_runtime import interpreter as litert  # type: ignore[no-redef]
+            from tflite_runtime import interpreter as litert
         except ImportError as err:
             raise ModelError(
                 "no TFLite runtime: pip install ai-edge-litert (or tflite-runtime on old systems)"
@@ -138,7 +138,7 @@ def quantize_input(values: npt.NDArray[np.float32], detail: dict[str, Any]) -> n
     scale, zero_point = detail["quantization"]
     info = np.iinfo(dtype)
     q = np.round(values / scale + zero_point)
-    return np.clip(q, info.min, info.max).astype(dtype)
+    return np.asarray(np.clip(q, info.min, info.max).astype(dtype))
 
 
 def dequantize_output(values: npt.NDArray[Any], detail: dict[str, Any]) -> npt.NDArray[np.float32]:
@@ -146,4 +146,4 @@ def dequantize_output(values: npt.NDArray[Any], detail: dict[str, Any]) -> npt.N
     if values.dtype == np.float32:
         return values
     scale, zero_point = detail["quantization"]
-    return ((values.astype(np.float32) - zero_point) * scale).astype(np.float32)
+    return np.asarray((values.astype(np.float32) - zero_point) * scale, dtype=np.float32)

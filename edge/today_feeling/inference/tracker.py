@@ -86,4 +86,4 @@ def prominence(face: Face, frame_w: int, frame_h: int) -> float:
     cy = (face.box[1] + face.box[3]) / 2 / max(frame_h, 1)
     off_centre = min(1.0, ((cx - 0.5) ** 2 + (cy - 0.5) ** 2) ** 0.5 / 0.7071)
     area = max(face.width, 0.0) * max(face.box[3] - face.box[1], 0.0)
-    return area * (1.0 - 0.5 * off_centre)
+    return float(area * (1.0 - 0.5 * off_centre))
