@@ -73,6 +73,10 @@ class MusicService:
     def director(self) -> Director:
         return self._director
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> None:
         self._director.set_mode(self._controls.state.mode)
         self._thread = threading.Thread(target=self._run, name="tf-music", daemon=True)

@@ -158,6 +158,8 @@ class Session:
         next_id = status.get("nextsongid")
         queued = self._picks.get(str(next_id)) if next_id is not None else None
         stopped = status.get("state") == "stop"
+        if stopped and not start:
+            return  # queue only behind something playing; starting is for explicit requests
         if queued and queued[1] == self._director.generation and not stopped:
             return
         current = self.client.currentsong().get("file")

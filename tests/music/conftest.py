@@ -1,0 +1,103 @@
+"""A real Debian ``mpd`` per test (null output, loopback port, temp db, stickers), demo tracks.
+
+Tracks are synthesised once per session with known tempo, mode and loudness. They are
+12 s long: long enough that a skip at second 1 is clearly not a track's natural end,
+short enough to analyse quickly; tests reach a track boundary with ``seek``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mpd import MPDClient
+
+from tests.conftest import free_port
+from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.music.connection import close_quietly, connect
+from today_feeling.music.demo import DemoTrack, default_tracks, write_track
+from today_feeling.music.local_mpd import LocalMpd
+from today_feeling.music.scan import scan_library
+
+TRACK_SECONDS = 12.0
+TRACK_COUNT = 12
+
+if shutil.which("mpd") is None or shutil.which("ffmpeg") is None:
+    pytest.skip("needs Debian's mpd and ffmpeg (apt-get install mpd ffmpeg)",
+                allow_module_level=True)
+
+
+def wait_for(predicate: Callable[[], Any], timeout_s: float = 10.0, interval_s: float = 0.05,
+             what: str = "condition") -> Any:
+    """Poll until ``predicate()`` is truthy and return it; fail the test after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(interval_s)
+
+
+@dataclass(frozen=True)
+class DemoLibrary:
+    folder: Path
+    tracks: dict[str, DemoTrack]
+    """file name (relative to the music folder) -> known character."""
+
+
+@pytest.fixture(scope="session")
+def demo_library(tmp_path_factory: pytest.TempPathFactory) -> DemoLibrary:
+    folder = tmp_path_factory.mktemp("demo-music")
+    tracks = {}
+    for i, spec in enumerate(default_tracks(TRACK_COUNT)):
+        name = f"track-{i + 1:02d}.flac"
+        write_track(spec, folder / name, TRACK_SECONDS, seed=i)
+        tracks[name] = spec
+    return DemoLibrary(folder, tracks)
+
+
+@pytest.fixture
+def mpd_server(tmp_path: Path, demo_library: DemoLibrary) -> Iterator[LocalMpd]:
+    """A fresh mpd on a free loopback port whose database already lists the demo tracks."""
+    server = LocalMpd(tmp_path / "mpd", free_port(), music_dir=demo_library.folder)
+    server.root.mkdir()
+    server.start()
+    try:
+        client = connect(mpd_settings(server))
+        client.update()
+        wait_for(lambda: "updating_db" not in client.status() and client.stats()["songs"]
+                 == str(TRACK_COUNT), what="mpd database update")
+        close_quietly(client)
+        yield server
+    finally:
+        server.stop()
+
+
+def mpd_settings(server: LocalMpd, **changes: Any) -> MpdSettings:
+    """Settings for ``server`` with fast reconnects (tests must not wait 30 s)."""
+    values: dict[str, Any] = {"address": server.address, "music_directory": str(server.music_dir),
+                              "retry_initial_s": 0.1, "retry_max_s": 0.5, "timeout_s": 3.0}
+    values.update(changes)
+    return MpdSettings(**values)
+
+
+@pytest.fixture
+def client(mpd_server: LocalMpd) -> Iterator[MPDClient]:
+    """A second MPD client, as a person's phone app would be."""
+    conn = connect(mpd_settings(mpd_server))
+    yield conn
+    close_quietly(conn)
+
+
+@pytest.fixture
+def scanned(mpd_server: LocalMpd, client: MPDClient) -> LocalMpd:
+    """The server with every demo track indexed (stickers written)."""
+    scan_library(client, mpd_settings(mpd_server), DirectorSettings())
+    return mpd_server

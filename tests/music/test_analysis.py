@@ -1,0 +1,37 @@
+"""Audio features of synthesised tracks whose tempo, mode and loudness are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from today_feeling.music.analysis import measure, to_valence_arousal
+from today_feeling.music.demo import DemoTrack, synthesise
+
+FAST_LOUD_MAJOR = DemoTrack("up", bpm=140, major=True, level_db=-12, harmonics=8, tonic=2)
+SLOW_QUIET_MINOR = DemoTrack("down", bpm=70, major=False, level_db=-30, harmonics=2, tonic=9)
+
+
+@pytest.mark.parametrize("bpm", [66.0, 92.0, 120.0, 150.0])
+def test_tempo_is_recovered_within_three_percent(bpm: float) -> None:
+    spec = DemoTrack("t", bpm=bpm, major=True, level_db=-18, harmonics=4)
+    assert measure(synthesise(spec, 12.0)).tempo_bpm == pytest.approx(bpm, rel=0.03)
+
+
+@pytest.mark.parametrize("tonic", range(0, 12, 2))
+def test_mode_sign_follows_major_and_minor_in_every_key(tonic: int) -> None:
+    major = measure(synthesise(DemoTrack("M", 100, True, -18, 4, tonic), 10.0))
+    minor = measure(synthesise(DemoTrack("m", 100, False, -18, 4, tonic), 10.0))
+    assert major.mode > 0.1
+    assert minor.mode < -0.05
+
+
+def test_loudness_is_the_rms_level() -> None:
+    assert measure(synthesise(SLOW_QUIET_MINOR, 10.0)).loudness_db == pytest.approx(-30, abs=0.5)
+
+
+def test_fast_loud_major_sits_above_slow_quiet_minor_on_both_axes() -> None:
+    up = to_valence_arousal(measure(synthesise(FAST_LOUD_MAJOR, 10.0)))
+    down = to_valence_arousal(measure(synthesise(SLOW_QUIET_MINOR, 10.0)))
+    assert up[0] > 0.3 > -0.3 > down[0]
+    assert up[1] > 0.3 > -0.3 > down[1]
+    assert all(-1 <= x <= 1 for x in up + down)

@@ -1,0 +1,223 @@
+"""The music service driving a real mpd, with a second client playing the person's part."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from mpd import MPDClient
+
+from tests.music.conftest import mpd_settings, wait_for
+from today_feeling.config.music import DirectorSettings
+from today_feeling.config.settings import MpdSettings, Settings
+from today_feeling.domain.controls import Controls, ControlState
+from today_feeling.domain.mood import MoodState
+from today_feeling.events import EventBus, MoodChanged, ServiceStatus, TrackChanged
+from today_feeling.music import build_service, stickers
+from today_feeling.music.local_mpd import LocalMpd
+from today_feeling.music.service import MusicService
+from today_feeling.music.space import EMOTION_POINTS, distance
+
+
+@dataclass
+class Rig:
+    """A started service with the bus and controls around it, recording what it publishes."""
+
+    service: MusicService
+    bus: EventBus
+    controls: Controls
+    tracks: list[TrackChanged] = field(default_factory=list)
+    statuses: list[ServiceStatus] = field(default_factory=list)
+
+    def mood(self, mood: str) -> None:
+        state = MoodState(mood=mood, since=time.monotonic(), confidence=0.8, smoothed=None,
+                          candidate=None, face_present=True, changed=True)
+        self.bus.publish(MoodChanged(previous=None, mood=state, wall_time=time.time()))
+
+    def picked(self, count: int = 1, timeout_s: float = 10.0) -> list[TrackChanged]:
+        """Wait until the director has started ``count`` of its picks; return them."""
+        return list(wait_for(lambda: len(self.director_tracks()) >= count and
+                             self.director_tracks(), timeout_s, what=f"{count} picks"))
+
+    def director_tracks(self) -> list[TrackChanged]:
+        return [t for t in list(self.tracks) if t.reason]
+
+    def connected(self, times: int = 1) -> None:
+        wait_for(lambda: sum(s.connected for s in list(self.statuses)) >= times,
+                 what=f"connected x{times}")
+
+
+@pytest.fixture
+def rig_factory() -> Iterator[Any]:
+    started: list[MusicService] = []
+
+    def make(server: LocalMpd, mode: str = "match", **director: Any) -> Rig:
+        bus, controls = EventBus(), Controls(ControlState(mode=mode))  # type: ignore[arg-type]
+        settings = DirectorSettings(**{"volume_ramp_s": 0.5, "variety": 0.0, **director})
+        service = MusicService(mpd_settings(server), settings, bus, controls)
+        rig = Rig(service, bus, controls)
+        bus.subscribe(TrackChanged, rig.tracks.append)
+        bus.subscribe(ServiceStatus, rig.statuses.append)
+        service.start()
+        started.append(service)
+        return rig
+
+    yield make
+    for service in started:
+        service.stop()
+        assert not service.running  # stop() returned with the worker ended
+
+
+def playing(client: MPDClient) -> dict[str, Any]:
+    status = client.status()
+    return status if status.get("state") == "play" else {}
+
+
+def to_end(client: MPDClient) -> None:
+    """Jump to one second before the end, to reach the track boundary quickly."""
+    status = client.status()
+    client.seekid(status["songid"], max(0.0, float(status["duration"]) - 1.0))
+
+
+def point_of(client: MPDClient, file: str) -> tuple[float, float]:
+    track = {t.file: t for t in stickers.load_library(client)}[file]
+    return track.point
+
+
+def test_build_service_is_none_only_when_address_is_off() -> None:
+    bus, controls = EventBus(), Controls()
+    assert build_service(Settings(mpd=MpdSettings(address="off")), bus, controls) is None
+    off_mode = Settings(director=DirectorSettings(mode="off"))
+    assert isinstance(build_service(off_mode, bus, controls), MusicService)
+
+
+def test_mood_change_queues_fitting_track_without_cutting(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    client.add("track-02.flac")  # slow, quiet, minor: a sad track is playing
+    client.play(0)
+    playing_id = wait_for(lambda: playing(client), what="playback")["songid"]
+    rig = rig_factory(scanned)
+    rig.connected()
+    rig.mood("happiness")
+    upcoming = wait_for(lambda: client.status().get("nextsongid"), what="a queued pick")
+    assert client.status()["songid"] == playing_id  # not cut
+    nxt = client.playlistid(upcoming)[0]["file"]
+    assert distance(point_of(client, nxt), EMOTION_POINTS["happiness"]) < 0.5
+    to_end(client)
+    track = rig.picked()[0]
+    assert track.file == nxt
+    assert track.reason.startswith("happiness for ")
+    assert track.valence is not None
+    assert track.valence > 0.3
+    assert track.arousal is not None
+    assert track.arousal > 0.2
+    assert not rig.service.director.backing_off()  # a natural track end is not a skip
+
+
+def test_lift_picks_move_toward_the_target(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned, mode="lift", lift_steps=3)
+    rig.connected()
+    rig.mood("sadness")
+    for count in range(1, 4):
+        rig.picked(count)
+        to_end(client)
+    picks = rig.picked(4)[:4]
+    goal = (0.5, -0.2)
+    gaps = [distance((t.valence or 0.0, t.arousal or 0.0), goal) for t in picks]
+    assert [p.reason.split("lift step ")[1][:3] for p in picks] == ["1/4", "2/4", "3/4", "4/4"]
+    assert picks[0].valence is not None
+    assert picks[0].valence < 0
+    assert gaps[-1] < gaps[0] - 0.5
+    assert len({p.file for p in picks}) == 4  # no repeats
+
+
+def test_reconnects_after_mpd_is_killed_and_carries_on(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned)
+    rig.connected()
+    rig.mood("anger")
+    rig.picked(1)
+    scanned.kill()
+    wait_for(lambda: any(not s.connected for s in list(rig.statuses)), what="disconnect")
+    scanned.start()
+    rig.connected(times=2)
+    second = MPDClient()
+    second.connect("127.0.0.1", scanned.port)
+    try:
+        status = wait_for(lambda: playing(second), what="playback after restart")
+        file = second.playlistid(status["songid"])[0]["file"]
+        assert distance(point_of(second, file), EMOTION_POINTS["anger"]) < 0.8
+    finally:
+        second.disconnect()
+
+
+def test_manual_skip_from_another_client_makes_the_director_back_off(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned, manual_backoff_s=300)
+    rig.connected()
+    rig.mood("happiness")
+    rig.picked(1)
+    wait_for(lambda: client.status().get("nextsongid"), what="a queued pick")
+    client.next()  # a person skips, a second into the track
+    wait_for(rig.service.director.backing_off, what="back-off")
+    version = client.status()["playlist"]
+    rig.mood("sadness")
+    time.sleep(2.5)  # two polls: the director must leave the queue alone
+    assert client.status()["playlist"] == version
+
+
+def test_queue_edit_and_pause_from_another_client_are_manual(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned, manual_backoff_s=1.5)
+    rig.connected()
+    rig.mood("happiness")
+    rig.picked(1)
+    client.add("track-04.flac")
+    wait_for(rig.service.director.backing_off, what="back-off after a queue edit")
+    wait_for(lambda: not rig.service.director.backing_off(), what="back-off to expire")
+    client.pause(1)
+    wait_for(lambda: rig.controls.state.paused, what="pause reflected into controls")
+    assert rig.service.director.backing_off()
+
+
+def test_controls_drive_mpd_and_mpd_truth_is_reflected(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned)
+    rig.connected()
+    rig.mood("surprise")
+    first = rig.picked(1)[0]
+    rig.controls.update(volume=30)
+    wait_for(lambda: client.status()["volume"] == "30", what="ramped volume")
+    client.setvol(70)  # a person's app
+    wait_for(lambda: rig.controls.state.volume == 70, what="volume reflected")
+    time.sleep(1.5)
+    assert client.status()["volume"] == "70"  # no feedback loop
+    rig.controls.update(paused=True)
+    wait_for(lambda: client.status()["state"] == "pause", what="pause")
+    rig.controls.update(paused=False)
+    wait_for(lambda: playing(client), what="resume")
+    rig.controls.trigger("next")
+    second = rig.picked(2)[1]
+    assert second.file != first.file
+    assert not rig.service.director.backing_off()  # our own actions are not manual
+
+
+def test_starts_while_mpd_is_down_and_connects_when_it_appears(
+        tmp_path: Any, rig_factory: Any, demo_library: Any) -> None:
+    from tests.conftest import free_port
+
+    server = LocalMpd(tmp_path / "late", free_port(), music_dir=demo_library.folder)
+    server.root.mkdir()
+    rig = rig_factory(server)  # start() must return although nothing listens yet
+    time.sleep(0.5)
+    assert not rig.statuses
+    server.start()
+    try:
+        rig.connected()
+    finally:
+        rig.service.stop()
+        server.stop()
