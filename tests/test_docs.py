@@ -1,0 +1,31 @@
+"""The README's promises: its test command is what CI runs, its CLI table matches the CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from today_feeling.cli import COMMANDS, build_parser
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _readme_commands() -> list[str]:
+    block = re.search(r"```sh\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert block, "README.md must open with a ```sh block of two commands"
+    return [line.split("#")[0].strip() for line in block.group(1).strip().splitlines()]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    setup_and_run, setup_and_test = _readme_commands()
+    assert "pytest" in setup_and_test and "demo" in setup_and_run
+    ci = (REPO / ".ci" / "run").read_text()
+    assert setup_and_test in ci
+
+
+def test_every_cli_command_is_documented_and_offered() -> None:
+    readme = (REPO / "README.md").read_text()
+    parser_help = build_parser().format_help()
+    for name in COMMANDS:
+        assert f"`{name}" in readme, name
+        assert name in parser_help, name
