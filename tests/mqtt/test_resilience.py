@@ -79,13 +79,19 @@ def test_broker_restart_is_survived_and_retained_state_republished(
     finally:
         first.close()
     broker.restart(down_s=0.5)  # no persistence: the broker forgets every retained message
+    watcher = Probe(broker.port, (f"{BASE}/#",))
+    try:  # live or retained, depending on who reconnected first
+        watcher.wait_text(AVAILABILITY, "online")
+        watcher.wait_for(f"{BASE}/volume")  # the last of the re-published state
+    finally:
+        watcher.close()
     after = Probe(broker.port, (f"{BASE}/#", "homeassistant/#"))
-    try:
+    try:  # a newcomer gets the device's state as retained messages again
         assert after.wait_text(AVAILABILITY, "online").retain
         assert after.wait_for(f"{BASE}/privacy").json()["state"] == "ON"
         assert after.wait_for(f"{BASE}/volume").json()["state"] == 33
         assert after.wait_for(f"{BASE}/mood").retain
-        after.wait_for(f"homeassistant/device/{DEVICE}/config")
+        assert after.wait_for(f"homeassistant/device/{DEVICE}/config").retain
         mark = after.mark()  # commands work again on the new connection
         after.publish(f"{BASE}/privacy/set", "OFF")
         after.wait_for(f"{BASE}/privacy", lambda m: m.json()["state"] == "OFF", after=mark)

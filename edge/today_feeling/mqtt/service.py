@@ -121,8 +121,9 @@ class MqttService:
         self._bus.publish(ServiceStatus("mqtt", True, self._address.display))
 
     def _on_connect_fail(self, _client: mqtt.Client, _u: Any) -> None:
-        logger.warning("MQTT cannot reach %s; retrying with backoff up to %ss",
-                       self._address.display, self._s.reconnect_max_s)
+        hint = " (TLS: check mqtt.ca_file and the broker's certificate)" if self._address.tls else ""
+        logger.warning("MQTT cannot reach %s%s; retrying with backoff up to %ss",
+                       self._address.display, hint, self._s.reconnect_max_s)
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
         was_connected = self.connected.is_set()
