@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,3 +152,33 @@ def test_wrong_credentials_log_clearly_and_retry_with_backoff(
     assert max(gaps) >= 0.3  # ... and the wait grows (doubles up to reconnect_max_s)
     assert not device.service.connected.is_set()
     assert broker.log().count("not authorised") >= 4  # the broker saw every retry
+
+
+def test_stop_returns_promptly_while_the_broker_is_down(
+        make_broker: BrokerFactory, make_device: DeviceFactory) -> None:
+    broker = make_broker(start=False)
+    device = make_device(broker.url, reconnect_min_s=5.0, reconnect_max_s=30.0)
+    time.sleep(0.3)  # let it fail once and sit in its backoff wait
+    started = time.monotonic()
+    device.service.stop()
+    assert time.monotonic() - started < 5.0  # the daemon's stop contract: a few seconds
+    assert not any(t.name == "mqtt-out" and t.is_alive() for t in threading.enumerate())
+
+
+def test_broker_killed_while_connected_then_back(broker: Broker,
+                                                 make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    assert device.service.connected.wait(10)
+    broker.kill()
+    deadline = time.monotonic() + 10
+    while device.service.connected.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not device.service.connected.is_set()
+    device.controls.update(mode="off")  # a change while offline is not lost
+    broker.start()
+    assert device.service.connected.wait(10)
+    probe = Probe(broker.port, (f"{BASE}/mode",))
+    try:
+        assert probe.wait_for(f"{BASE}/mode").json()["state"] == "off"
+    finally:
+        probe.close()
