@@ -48,6 +48,10 @@ def test_live_emotion_mood_and_track_show_up(page, stack: Stack) -> None:
         expect(page.locator(f'#bars li[data-emotion="{name}"] .pct')).to_have_text(
             f"{round(p * 100)}%")
     expect(page.locator("#faces")).to_have_text("2 faces")
+    fill = page.locator('#bars li[data-emotion="happiness"] .fill')
+    page.wait_for_function(
+        "el => el.getBoundingClientRect().width > 0.7 * el.parentElement.getBoundingClientRect().width",
+        arg=fill.element_handle(), timeout=10_000)
 
     stack.bus.publish(mood_changed("happiness", time.time() - 300, previous="neutral"))
     expect(page.locator("#mood")).to_have_text("Happiness")
@@ -138,7 +142,13 @@ def test_timeline_renders_history_written_by_the_daemon(page, stack: Stack) -> N
     today = page.locator("#days li").first
     expect(today.locator(".meta")).to_have_text("mostly neutral · 3 mood changes · 1 track")
     expect(page.locator("#days li")).to_have_count(7)
-    screenshot(page, "dashboard-timeline")
+    expect(page.locator("#mood")).to_have_text("Happiness")
+    stack.bus.publish(analysis((0.03, 0.02, 0.74, 0.04, 0.12, 0.05)))
+    stack.bus.publish(StatsEvent(fps=8.0, stage_ms={"detect": 9.0}, accelerator="cpu",
+                                 cpu_temp_c=51.0, uptime_s=3 * 3600, wall_time=time.time()))
+    expect(page.locator("#emotion-label")).to_have_text("Happiness")
+    expect(page.locator("#stats")).to_contain_text("fps")
+    screenshot(page, "dashboard-phone")  # the README's picture (copied to docs/img/)
 
     page.click('#range button[data-range="day"]')
     day = page.locator('#range button[data-range="day"]')

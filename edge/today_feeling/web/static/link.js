@@ -72,7 +72,9 @@ export class Link {
   _error(err) {
     const text = String((err && err.message) || err);
     if (/not authori[sz]ed|bad user|password/i.test(text)) {
+      // Retrying the same credentials cannot help: stop until the user signs in again.
       this.refused = text;
+      if (this.client) this.client.end(true);
       this.onStatus("error", "Sign-in refused: tap to sign in");
       return;
     }
