@@ -19,6 +19,7 @@ from tests.conftest import REPO_ROOT
 from tests.fixtures.broker import Broker
 from tests.fixtures.mqtt_probe import Message, Probe
 from tests.media import media
+from tests.mqtt.schemas import check
 from today_feeling.domain.emotions import EMOTIONS
 
 DEVICE = "daemon1"
@@ -115,6 +116,7 @@ def test_daemon_publishes_availability_emotion_and_mood(
     wait_online(probe, daemon)
     emotion = probe.wait_for(f"{BASE}/emotion", lambda m: m.json()["faces"] > 0, timeout=30)
     data = emotion.json()
+    check("emotion", data)
     assert set(data) == {"label", "probs", "faces", "face_score", "ts"}
     assert data["label"] in EMOTIONS
     assert list(data["probs"]) == list(EMOTIONS)
@@ -123,10 +125,12 @@ def test_daemon_publishes_availability_emotion_and_mood(
     assert abs(data["ts"] - time.time()) < 120
     mood = probe.wait_for(f"{BASE}/mood", lambda m: m.json()["mood"] is not None, timeout=30)
     mood_data = mood.json()
+    check("mood", mood_data)
     assert set(mood_data) == {"mood", "previous", "since", "confidence", "ts"}
     assert mood_data["mood"] in EMOTIONS
     assert datetime.fromisoformat(mood_data["since"]).tzinfo is not None
     assert 0 <= mood_data["confidence"] <= 1
+    check("state", probe.wait_for(f"{BASE}/privacy").json())
     discovery = probe.wait_for(f"homeassistant/device/{DEVICE}/config").json()
     assert len(discovery["cmps"]) == 8
     proc.send_signal(signal.SIGTERM)

@@ -199,3 +199,25 @@ def test_valid_urls(url: str) -> None:
 def test_invalid_settings(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(ValueError, match=needle):
         MqttSettings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_docs_have_a_schema_per_payload_and_every_schema_requires_ts() -> None:
+    from tests.mqtt.schemas import documented_schemas
+
+    schemas = documented_schemas()
+    assert set(schemas) == {"emotion", "mood", "track", "stats", "state"}
+    for schema in schemas.values():
+        assert "ts" in schema["required"]
+
+
+def test_builders_match_the_documented_schemas() -> None:
+    from tests.mqtt.schemas import check
+
+    check("emotion", payloads.emotion_payload(analysis_event()))
+    check("emotion", payloads.emotion_payload(analysis_event(faces=0)))
+    check("mood", payloads.mood_payload(MoodChanged("neutral", mood_state(), 1.0)))
+    check("mood", payloads.no_mood_payload(1.0))
+    check("track", payloads.track_payload(TrackChanged(file="a", valence=0.1, wall_time=1.0)))
+    check("stats", json.loads(payloads.encode(payloads.stats_payload(StatsEvent(fps=1.0)))))
+    for value in payloads.state_values(ControlState(volume=3)).values():
+        check("state", payloads.state_payload(value, 1.0))

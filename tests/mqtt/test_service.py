@@ -11,6 +11,7 @@ import pytest
 from tests.fixtures.broker import Broker
 from tests.fixtures.mqtt_probe import Message, Probe
 from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
+from tests.mqtt.schemas import check
 from tests.mqtt.test_pure import analysis_event, mood_state
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.events import MoodChanged, StatsEvent, TrackChanged
@@ -140,13 +141,18 @@ def test_events_are_published_with_schema(broker: Broker, probe: Probe,
     assert not emotion.retain
     assert set(emotion.json()) == {"label", "probs", "faces", "face_score", "ts"}
     assert list(emotion.json()["probs"]) == list(EMOTIONS)
+    check("emotion", emotion.json())
     device.bus.publish(MoodChanged(None, mood_state(), wall_time=1_700_000_000.0))
     mood = probe.wait_for(f"{BASE}/mood", lambda m: m.json()["mood"] == "happiness")
+    check("mood", mood.json())
     assert datetime.fromisoformat(mood.json()["since"]).timestamp() == 1_700_000_000.0
     device.bus.publish(TrackChanged(file="x.mp3", artist="A", title="B", wall_time=1.0))
-    assert probe.wait_for(f"{BASE}/track").json()["title"] == "B"
+    track = probe.wait_for(f"{BASE}/track").json()
+    check("track", track)
+    assert track["title"] == "B"
     device.bus.publish(StatsEvent(fps=5.0, stage_ms={"detect": 3.0}, wall_time=2.0))
     stats = probe.wait_for(f"{BASE}/stats").json()
+    check("stats", stats)
     assert set(stats) == {"fps", "stage_ms", "accelerator", "cpu_temp_c", "uptime_s", "ts"}
     late = Probe(broker.port, (f"{BASE}/#",))
     try:  # mood and track are retained, emotion and stats are not
