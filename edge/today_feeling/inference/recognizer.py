@@ -69,7 +69,12 @@ class Recognizer:
             assert self._full is not None
             return self._full.detect(image), "full"
         found = self._short.detect(image)
-        if found or self._full is None:
+        if self._full is None:
+            return found, "short"
+        # Short-range results are trusted only for near faces: when it sees nothing, or
+        # only small faces (its boxes are loose there), the full-range model decides.
+        widest = max((d.box[2] - d.box[0] for d in found), default=0.0)
+        if widest >= self._settings.small_face_px * SWITCH_BACK_MARGIN:
             return found, "short"
         return self._full.detect(image), "full"
 
