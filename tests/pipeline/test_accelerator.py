@@ -53,7 +53,7 @@ def test_explicit_edgetpu_failure_is_actionable(model_files) -> None:
 
 def test_explicit_edgetpu_without_compiled_model(model_files) -> None:
     cpu, _ = model_files
-    with pytest.raises(AcceleratorError, match="compile.sh"):
+    with pytest.raises(AcceleratorError, match=r"compile\.sh"):
         make_interpreter(cpu, None, "edgetpu", threads=1)
 
 
