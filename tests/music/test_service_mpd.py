@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from mpd import MPDClient
 
-from tests.music.conftest import mpd_settings, wait_for
+from tests.conftest import free_port
+from tests.music.conftest import TRACK_COUNT, DemoLibrary, mpd_settings, wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.config.settings import MpdSettings, Settings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.mood import MoodState
 from today_feeling.events import EventBus, MoodChanged, ServiceStatus, TrackChanged
 from today_feeling.music import build_service, stickers
+from today_feeling.music.connection import connect
 from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.service import MusicService
 from today_feeling.music.space import EMOTION_POINTS, distance
@@ -54,10 +59,12 @@ class Rig:
 def rig_factory() -> Iterator[Any]:
     started: list[MusicService] = []
 
-    def make(server: LocalMpd, mode: str = "match", **director: Any) -> Rig:
+    def make(server: LocalMpd, mode: str = "match", password_file: str = "",
+             **director: Any) -> Rig:
         bus, controls = EventBus(), Controls(ControlState(mode=mode))  # type: ignore[arg-type]
         settings = DirectorSettings(**{"volume_ramp_s": 0.5, "variety": 0.0, **director})
-        service = MusicService(mpd_settings(server), settings, bus, controls)
+        mpd = mpd_settings(server, password_file=password_file)
+        service = MusicService(mpd, settings, bus, controls)
         rig = Rig(service, bus, controls)
         bus.subscribe(TrackChanged, rig.tracks.append)
         bus.subscribe(ServiceStatus, rig.statuses.append)
@@ -207,9 +214,7 @@ def test_controls_drive_mpd_and_mpd_truth_is_reflected(
 
 
 def test_starts_while_mpd_is_down_and_connects_when_it_appears(
-        tmp_path: Any, rig_factory: Any, demo_library: Any) -> None:
-    from tests.conftest import free_port
-
+        tmp_path: Path, rig_factory: Any, demo_library: DemoLibrary) -> None:
     server = LocalMpd(tmp_path / "late", free_port(), music_dir=demo_library.folder)
     server.root.mkdir()
     rig = rig_factory(server)  # start() must return although nothing listens yet
@@ -218,6 +223,66 @@ def test_starts_while_mpd_is_down_and_connects_when_it_appears(
     server.start()
     try:
         rig.connected()
+    finally:
+        rig.service.stop()
+        server.stop()
+
+
+def test_stable_mood_switch_cuts_a_misfit_track(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    client.add("track-02.flac")  # slow minor, far from happiness
+    client.play(0)
+    playing_id = wait_for(lambda: playing(client), what="playback")["songid"]
+    rig = rig_factory(scanned, switch_after_stable_s=1.0)
+    rig.connected()
+    rig.mood("happiness")
+    track = rig.picked(1)[0]
+    assert client.status()["songid"] != playing_id
+    assert float(client.status().get("elapsed", 0)) < 5  # cut early, not at the track's end
+    assert track.valence is not None and track.valence > 0.3
+    assert not rig.service.director.backing_off()
+
+
+def test_database_update_triggers_an_incremental_scan(
+        tmp_path: Path, demo_library: DemoLibrary, rig_factory: Any) -> None:
+    music = tmp_path / "music"
+    music.mkdir()
+    shutil.copy(demo_library.folder / "track-01.flac", music / "first.flac")
+    server = LocalMpd(tmp_path / "mpd", free_port(), music_dir=music)
+    server.root.mkdir()
+    server.start()
+    try:
+        rig = rig_factory(server)
+        rig.connected()
+        with closing(connect(mpd_settings(server))) as person:
+            person.update()
+            wait_for(lambda: len(stickers.load_library(person)) == 1, what="first scan")
+            shutil.copy(demo_library.folder / "track-02.flac", music / "second.flac")
+            person.update()
+            wait_for(lambda: len(stickers.load_library(person)) == 2, what="rescan")
+            rig.mood("sadness")
+            assert rig.picked(1)[0].file == "second.flac"
+    finally:
+        rig.service.stop()
+        server.stop()
+
+
+def test_password_file_is_used(tmp_path: Path, demo_library: DemoLibrary,
+                               rig_factory: Any) -> None:
+    server = LocalMpd(tmp_path / "mpd", free_port(), music_dir=demo_library.folder,
+                      password="s3cret")
+    server.root.mkdir()
+    server.start()
+    secret = tmp_path / "mpd-password"
+    secret.write_text("s3cret\n", encoding="utf-8")
+    try:
+        rig = rig_factory(server, password_file=str(secret))
+        rig.connected()
+        with closing(connect(mpd_settings(server, password_file=str(secret)))) as person:
+            person.update()
+            wait_for(lambda: len(stickers.load_library(person)) == TRACK_COUNT, what="scan")
+        rig.mood("happiness")
+        rig.picked(1)
     finally:
         rig.service.stop()
         server.stop()

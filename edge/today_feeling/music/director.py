@@ -75,6 +75,10 @@ class Director:
         self._backoff_until = self._clock() + self._s.manual_backoff_s
         logger.info("manual %s: director backs off for %.0f s", what, self._s.manual_backoff_s)
 
+    def resume(self) -> None:
+        """The user asked *us* for something (unpause, next, mode): stop backing off."""
+        self._backoff_until = float("-inf")
+
     def backing_off(self) -> bool:
         return self._clock() < self._backoff_until
 

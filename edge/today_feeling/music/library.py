@@ -30,6 +30,10 @@ class Library:
         self._tracks = list(tracks)
         self._by_file = {t.file: t for t in tracks}
 
+    def discard(self, file: str) -> None:
+        self._tracks = [t for t in self._tracks if t.file != file]
+        self._by_file.pop(file, None)
+
     def tracks(self) -> list[TrackMood]:
         return self._tracks
 

@@ -21,13 +21,15 @@ logger = logging.getLogger(__name__)
 class LocalMpd:
     """One mpd process whose files all live under ``root``."""
 
-    def __init__(self, root: Path, port: int, music_dir: Path | None = None,
-                 audio: str = "null", binary: str = "mpd") -> None:
+    def __init__(self, root: Path, port: int, music_dir: Path | None = None, *,
+                 audio: str = "null", binary: str = "mpd", password: str | None = None) -> None:
         self.root = root
         self.port = port
         self.music_dir = music_dir or root / "music"
         self.audio = audio
         self.binary = binary
+        self.password = password
+        """When set, clients without it may only read (MPD's default_permissions)."""
         self.socket_path = root / "socket"
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -41,6 +43,9 @@ class LocalMpd:
         output = ('audio_output {\n  type "null"\n  name "null"\n  mixer_type "software"\n}\n'
                   if self.audio == "null" else
                   f'audio_output {{\n  type "{self.audio}"\n  name "{self.audio}"\n}}\n')
+        if self.password:
+            output += (f'password "{self.password}@read,add,control,admin"\n'
+                       'default_permissions "read"\n')
         conf = self.root / "mpd.conf"
         conf.write_text(
             f'music_directory "{self.music_dir}"\n'

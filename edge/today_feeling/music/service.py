@@ -129,6 +129,7 @@ class MusicService:
             self._on_controls(message[1], message[2])
         elif kind == "action":
             if message[1] == "next" and self._session is not None:
+                self._director.resume()
                 self._session.skip()
         elif kind == "idle":
             if message[2] == self._generation:
@@ -146,13 +147,15 @@ class MusicService:
 
     def _on_controls(self, old: ControlState, new: ControlState) -> None:
         mode_changed = new.mode != old.mode and self._director.set_mode(new.mode)
+        if mode_changed:
+            self._director.resume()
         if mode_changed and self._session is not None:
             self._session.plan(start=True)
         # Volumes we reflected from MPD come back here: only a different level is a request.
         if new.volume is not None and new.volume not in (old.volume, self._ramp.current):
             self._ramp.set_target(new.volume)
         if new.paused != old.paused and self._session is not None:
-            self._session.set_paused(new.paused)
+            self._session.set_paused(new.paused)  # our own reflection of MPD is a no-op there
 
     def _on_idle(self, changed: list[str]) -> None:
         if self._session is None:

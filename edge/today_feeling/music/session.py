@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mpd import CommandError
+
 from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus, TrackChanged
 from today_feeling.music.director import Director, Pick
@@ -59,6 +61,8 @@ class Session:
         self._expect_change_until = float("-inf")
         self._expect_state: tuple[str, float] = ("", float("-inf"))
         self._switched_generation = -1
+        self._start_pending = False
+        """A start was asked for but nothing could be picked (e.g. the index was still empty)."""
 
     # -- following MPD -------------------------------------------------------------------
 
@@ -76,12 +80,14 @@ class Session:
     def refresh(self) -> dict[str, Any]:
         """Read status and react to whatever changed since the last look."""
         status = self.client.status()
+        new = self._snapshot(status)
+        old, self._snap = self._snap, new
         # The queue version first: handling a song change below edits the queue itself.
         if status.get("playlist") != self._own_version:
             self._own_version = status.get("playlist")
-            self._director.note_manual("queue edit")
-        new = self._snapshot(status)
-        old, self._snap = self._snap, new
+            consumed = status.get("consume") == "1" and new.song_id != old.song_id
+            if not consumed:  # consume mode removes the finished song by itself
+                self._director.note_manual("queue edit")
         if new.song_id != old.song_id:
             self._on_song_change(old, new)
         elif new.state != old.state:
@@ -154,6 +160,7 @@ class Session:
         """Make sure the next song is a pick for the current plan; ``start`` plays from stop."""
         if not self._director.active:
             return
+        start = start or self._start_pending
         status = self.client.status()
         next_id = status.get("nextsongid")
         queued = self._picks.get(str(next_id)) if next_id is not None else None
@@ -166,17 +173,24 @@ class Session:
         pick = self._director.pick(self._library.tracks(), exclude=[current] if current else [])
         if pick is None:
             logger.info("nothing to pick (library of %d tracks)", len(self._library.tracks()))
+            self._start_pending = start
             return
+        self._start_pending = False
         if queued:
             self.client.deleteid(next_id)
             self._picks.pop(str(next_id), None)
         self._enqueue(pick, status, start and stopped and not self._controls.state.paused)
 
     def _enqueue(self, pick: Pick, status: dict[str, Any], play: bool) -> None:
-        if "song" in status and status.get("state") != "stop":
-            song_id = self.client.addid(pick.track.file, int(status["song"]) + 1)
-        else:
-            song_id = self.client.addid(pick.track.file)
+        position = [int(status["song"]) + 1] if "song" in status and not play else []
+        try:
+            song_id = self.client.addid(pick.track.file, *position)
+        except CommandError as err:  # the file left the database since the index was loaded
+            logger.warning("cannot queue %s (%s): dropped from the index", pick.track.file, err)
+            self._library.discard(pick.track.file)
+            return
+        if status.get("random") == "1":
+            self.client.prioid(255, song_id)  # random order plays high priorities first
         self._picks[str(song_id)] = (pick, self._director.generation)
         if play:
             self._expect_change_until = self._clock() + EXPECT_S
@@ -194,14 +208,17 @@ class Session:
         self.client.next()
 
     def set_paused(self, paused: bool) -> None:
+        """Converge MPD to the controls; a change MPD already shows (reflected) does nothing."""
         state = self._snap.state
         if paused and state == "play":
             self._expect_state = ("pause", self._clock() + EXPECT_S)
             self.client.pause(1)
         elif not paused and state == "pause":
+            self._director.resume()
             self._expect_state = ("play", self._clock() + EXPECT_S)
             self.client.pause(0)
         elif not paused and state == "stop":
+            self._director.resume()
             self.plan(start=True)
 
     def tick(self) -> None:
