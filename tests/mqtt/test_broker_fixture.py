@@ -9,6 +9,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from tests.fixtures.broker import Broker, BrokerFactory
 from tests.fixtures.mqtt_probe import Probe
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = pytest.mark.timeout(60)
+
 
 def test_plain_broker_delivers_retained_and_survives_restart(broker: Broker) -> None:
     probe = Probe(broker.port, ("t/#",))

@@ -22,6 +22,9 @@ from tests.media import media
 from tests.mqtt.schemas import check
 from today_feeling.domain.emotions import EMOTIONS
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
+
 DEVICE = "daemon1"
 BASE = f"today_feeling/{DEVICE}"
 START_TIMEOUT_S = 60.0  # model loading on a busy 2-core machine

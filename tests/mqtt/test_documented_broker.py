@@ -15,6 +15,9 @@ from tests.fixtures.broker import Broker, BrokerFactory, port_open
 from tests.fixtures.mqtt_probe import Message, Probe
 from tests.mqtt.conftest import BASE, DEVICE, Device, DeviceFactory
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = pytest.mark.timeout(60)
+
 USERS = {"today-feeling": "dev-pw", "controller": "ctl-pw", "reader": "read-pw",
          "homeassistant": "ha-pw"}
 

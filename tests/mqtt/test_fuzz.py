@@ -19,6 +19,9 @@ from tests.mqtt.conftest import BASE, Device, DeviceFactory
 from today_feeling.mqtt.commands import CommandError, parse_command
 from today_feeling.mqtt.topics import COMMAND_FEATURES
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
+
 # Topic names must be valid MQTT UTF-8 (no controls, noncharacters) or the broker drops the
 # *publisher*; the device only ever sees what the broker accepted.
 LEVEL = st.text(st.characters(blacklist_characters="+#/\x00",

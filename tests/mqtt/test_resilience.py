@@ -21,6 +21,9 @@ from tests.fixtures.broker import Broker, BrokerFactory
 from tests.fixtures.mqtt_probe import Probe
 from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = pytest.mark.timeout(60)
+
 AVAILABILITY = f"{BASE}/availability"
 
 

@@ -16,6 +16,9 @@ from tests.mqtt.test_pure import analysis_event, mood_state
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.events import MoodChanged, StatsEvent, TrackChanged
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = pytest.mark.timeout(60)
+
 DISCOVERY = f"homeassistant/device/{DEVICE}/config"
 
 

@@ -12,6 +12,9 @@ from tests.fixtures.certs import Certs, make_certs
 from tests.fixtures.mqtt_probe import Probe
 from tests.mqtt.conftest import BASE, DeviceFactory
 
+# A hang is a failure, never a stuck run (every wait inside is bounded too).
+pytestmark = pytest.mark.timeout(60)
+
 
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory: pytest.TempPathFactory) -> Certs:
