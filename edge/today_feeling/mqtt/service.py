@@ -8,6 +8,7 @@ so neither the camera pipeline nor paho's loop ever waits on the other.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,15 @@ logger = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 2.0
 
 
+def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
+    """Small MQTT packets must not wait for Nagle's algorithm (a command's state answer
+    otherwise waits for the broker's delayed ACK, tens of milliseconds)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        logger.debug("TCP_NODELAY not available on %r", sock)
+
+
 class MqttService:
     """Start/stop contract of the daemon's services; see docs/mqtt.md for the topics."""
 
@@ -65,6 +75,7 @@ class MqttService:
         self.client.on_connect_fail = self._on_connect_fail
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_socket_open = _no_delay
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
