@@ -68,6 +68,7 @@ def test_reader_is_refused_and_controller_may_control(page, secured: Stack) -> N
         page.goto(secured.url)
         expect(page.locator("#conn")).to_have_attribute("data-user", "anonymous")
         expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        expect(page.locator("#volume")).to_be_disabled()  # no player: volume unknown
         page.click("#btn-next")
         expect(page.locator("#toast")).to_contain_text("Not allowed")
 

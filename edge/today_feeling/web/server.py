@@ -141,7 +141,7 @@ class HttpServer:
             try:
                 server = self._bind()
             except OSError as err:
-                logger.error("dashboard cannot listen on %s:%d (%s); retrying in %.0fs",
+                logger.error("dashboard cannot listen on %s:%d (%s); retrying in %.1fs",
                              self._host, self._port, err, delay)
                 self._stopping.wait(delay)
                 delay = min(delay * 2, self._retry_max_s)

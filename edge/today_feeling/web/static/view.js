@@ -102,9 +102,11 @@ export function showControl(name, value) {
     for (const b of $("mode").querySelectorAll("button")) {
       b.setAttribute("aria-pressed", String(b.dataset.mode === value));
     }
-  } else if (name === "volume" && value !== null && !$("volume").dataset.dragging) {
-    $("volume").value = String(value);
-    $("volume-out").textContent = String(value);
+  } else if (name === "volume" && !$("volume").dataset.dragging) {
+    // null: the player's volume is unknown (no MPD yet), so there is nothing to move.
+    $("volume").disabled = value === null;
+    if (value !== null) $("volume").value = String(value);
+    $("volume-out").textContent = value === null ? "–" : String(value);
   }
 }
 
