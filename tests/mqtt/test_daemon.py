@@ -178,3 +178,18 @@ def test_privacy_closes_the_camera_and_survives_a_restart(
     probe.publish(f"{BASE}/privacy/set", "OFF")
     probe.wait_for(f"{BASE}/privacy", state_is("OFF"), after=mark)
     probe.wait_for(f"{BASE}/emotion", after=mark, timeout=30)  # frames flow again
+
+
+def test_password_in_the_url_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("")  # all defaults
+    result = subprocess.run(
+        [*_cli(), "run", "--config", str(config), "--source", "0",
+         "--mqtt", "mqtt://device:secret@127.0.0.1:1883", "--mpd", "off"],
+        check=False, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "edge")},
+    )
+    assert result.returncode == 78, result.stderr  # EX_CONFIG: systemd must not restart-loop
+    assert "mqtt.url" in result.stderr
+    assert "must not contain a password" in result.stderr
+    assert "secret" not in result.stderr + result.stdout

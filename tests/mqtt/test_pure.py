@@ -221,3 +221,11 @@ def test_builders_match_the_documented_schemas() -> None:
     check("stats", json.loads(payloads.encode(payloads.stats_payload(StatsEvent(fps=1.0)))))
     for value in payloads.state_values(ControlState(volume=3)).values():
         check("state", payloads.state_payload(value, 1.0))
+
+
+def test_build_service_is_none_without_url() -> None:
+    from today_feeling.config.settings import Settings
+    from today_feeling.events import EventBus
+    from today_feeling.mqtt import build_service
+
+    assert build_service(Settings(), EventBus(), Controls()) is None
