@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from today_feeling.config.settings import Settings
+from today_feeling.config.web import HistorySettings
+from today_feeling.domain.controls import Controls
 from today_feeling.domain.mood import MoodState
 from today_feeling.events import EventBus, MoodChanged, TrackChanged
-from today_feeling.history import HistoryReader, HistoryService, HistoryStore
+from today_feeling.history import HistoryReader, HistoryService, HistoryStore, build_service
 from today_feeling.history.store import MoodRow, TrackRow
 from today_feeling.history.summary import day_bounds, segments, summarise
 
@@ -130,3 +133,18 @@ class _Clock:
 
 def _track(ts: float) -> TrackRow:
     return TrackRow(ts, "x.mp3", "", "", None, None, "")
+
+
+def test_build_service_follows_the_path_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    assert build_service(Settings(history=HistorySettings(path="")), EventBus(), Controls()) is None
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = Settings(history=HistorySettings(path="~/tf/history.sqlite3"))
+    service = build_service(settings, EventBus(), Controls())
+    assert service is not None
+    service.start()
+    assert service.flush()
+    service.stop()
+    assert (tmp_path / "tf" / "history.sqlite3").is_file()

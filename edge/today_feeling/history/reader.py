@@ -25,7 +25,7 @@ class HistoryReader:
     """Builds the JSON documents behind /api/history and /api/summary."""
 
     def __init__(self, path: str | Path) -> None:
-        self._path = Path(path)
+        self._path = Path(path).expanduser()
 
     def timeline(self, range_name: str, now: float) -> dict[str, Any]:
         """Mood segments and tracks of the last hour/day/week (KeyError for unknown ranges)."""

@@ -64,7 +64,7 @@ class HistoryStore:
     """Writer side of the history; one instance per daemon, safe to call from several threads."""
 
     def __init__(self, path: str | Path, retention_days: int, max_rows: int) -> None:
-        self._path = Path(path)
+        self._path = Path(path).expanduser()
         self._retention_s = retention_days * 86400.0
         self._max_rows = max_rows
         self._lock = threading.Lock()
