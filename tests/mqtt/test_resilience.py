@@ -185,3 +185,31 @@ def test_broker_killed_while_connected_then_back(broker: Broker,
         assert probe.wait_for(f"{BASE}/mode").json()["state"] == "off"
     finally:
         probe.close()
+
+
+def test_doctor_login_check(make_broker: BrokerFactory, tmp_path: Path) -> None:
+    from today_feeling.config.mqtt import MqttSettings
+    from today_feeling.config.settings import DeviceSettings, Settings
+    from today_feeling.mqtt.check import check_broker_login
+
+    broker = make_broker(users={"device": "right"})
+    (tmp_path / "right").write_text("right")
+    (tmp_path / "wrong").write_text("wrong")
+
+    def check(password_file: str, url: str = broker.url) -> tuple[bool, str]:
+        mqtt = MqttSettings(url=url, username="device", password_file=password_file)
+        return check_broker_login(Settings(device=DeviceSettings(id="d"), mqtt=mqtt),
+                                  timeout=5, environ={})
+
+    ok, detail = check(str(tmp_path / "right"))
+    assert ok, detail
+    ok, detail = check(str(tmp_path / "wrong"))
+    assert not ok
+    assert "not authori" in detail.lower()
+    ok, detail = check(str(tmp_path / "absent"))
+    assert not ok
+    assert "password" in detail
+    broker.kill()
+    ok, detail = check(str(tmp_path / "right"))
+    assert not ok
+    assert "cannot connect" in detail
