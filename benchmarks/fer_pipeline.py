@@ -22,7 +22,7 @@ tf.config.threading.set_intra_op_parallelism_threads(1)
 tf.config.threading.set_inter_op_parallelism_threads(1)
 cv2.setNumThreads(1)
 
-from fer import FER  # noqa: E402
+from fer.fer import FER  # noqa: E402
 
 
 def main(video: str, warmup: int = 5) -> None:

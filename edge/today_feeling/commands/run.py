@@ -17,7 +17,7 @@ OVERRIDES = {
     "mpd": "mpd.address",
     "device_id": "device.id",
     "http": "http.bind",
-    "mqtt_ws": "http.mqtt_ws_url",
+    "mqtt_ws": "mqtt.ws_url",
     "models_dir": "models.dir",
 }
 

@@ -103,6 +103,14 @@ class DetectionSettings:
         80, "In 'auto' detector mode, faces narrower than this switch to the full-range model",
         unit="pixels", min=8, max=1000,
     )
+    tile_grid: int = setting(
+        2, "When the full-range pass finds no face, run it again on grid x grid overlapping "
+        "tiles to find faces across the room (0 or 1 disables)", min=0, max=4,
+    )
+    tiny_face_px: int = setting(
+        48, "A listener narrower than this keeps the tiled pass running", 
+        unit="pixels", min=8, max=1000,
+    )
     max_faces: int = setting(4, "Faces classified per frame, largest first", min=1, max=16)
 
 

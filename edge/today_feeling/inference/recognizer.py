@@ -20,6 +20,7 @@ from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.inference.align import align_face
 from today_feeling.inference.emotion import EmotionClassifier
 from today_feeling.inference.face_detector import Detection, FaceDetector
+from today_feeling.inference.tiling import detect_tiled
 from today_feeling.inference.tracker import FaceTracker
 
 #: Leave full-range mode only when the face is this much wider than the switch size.
@@ -45,6 +46,7 @@ class Recognizer:
         self._tracker = FaceTracker()
         self._clock = clock
         self._prefer_full = short is None
+        self._prefer_tiles = False
 
     def analyse(self, image_bgr: npt.NDArray[np.uint8], index: int, t: float) -> FrameAnalysis:
         stage_ms: dict[str, float] = {}
@@ -65,26 +67,41 @@ class Recognizer:
                              stage_ms=stage_ms, detector=detector)
 
     def _detect(self, image: npt.NDArray[np.uint8]) -> tuple[list[Detection], str]:
-        if self._prefer_full or self._short is None:
-            assert self._full is not None
-            return self._full.detect(image), "full"
-        found = self._short.detect(image)
+        """Cheapest pass first; larger models only when the cheaper one sees no near face."""
+        if not self._prefer_full and not self._prefer_tiles and self._short is not None:
+            found = self._short.detect(image)
+            # Short-range results are trusted only for near faces: when it sees nothing,
+            # or only small faces (its boxes are loose there), the full-range model decides.
+            if self._full is None or self._widest(found) >= self._near_px():
+                return found, "short"
         if self._full is None:
-            return found, "short"
-        # Short-range results are trusted only for near faces: when it sees nothing, or
-        # only small faces (its boxes are loose there), the full-range model decides.
-        widest = max((d.box[2] - d.box[0] for d in found), default=0.0)
-        if widest >= self._settings.small_face_px * SWITCH_BACK_MARGIN:
-            return found, "short"
-        return self._full.detect(image), "full"
+            return [], "short"
+        if not self._prefer_tiles:
+            found = self._full.detect(image)
+            if found or self._settings.tile_grid < 2:
+                return found, "full"
+        if self._settings.tile_grid < 2:
+            return self._full.detect(image), "full"
+        return detect_tiled(self._full, image, self._settings.tile_grid,
+                            self._settings.nms_iou), "tiled"
+
+    @staticmethod
+    def _widest(found: list[Detection]) -> float:
+        return max((d.box[2] - d.box[0] for d in found), default=0.0)
+
+    def _near_px(self) -> float:
+        return self._settings.small_face_px * SWITCH_BACK_MARGIN
 
     def _update_detector_choice(self, primary: Face | None) -> None:
+        """Stay on the pass that found the listener while they stay that small."""
         if self._short is None or self._full is None:
             return
-        limit = self._settings.small_face_px
-        if primary is not None and primary.width < limit:
+        width = primary.width if primary is not None else None
+        tiny = self._settings.tile_grid >= 2 and width is not None and width < self._settings.tiny_face_px
+        self._prefer_tiles = tiny
+        if width is not None and width < self._settings.small_face_px:
             self._prefer_full = True
-        elif primary is None or primary.width >= limit * SWITCH_BACK_MARGIN:
+        elif width is None or width >= self._near_px():
             self._prefer_full = False
 
     def _classify(self, image: npt.NDArray[np.uint8],
