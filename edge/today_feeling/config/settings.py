@@ -108,7 +108,7 @@ class DetectionSettings:
         "tiles to find faces across the room (0 or 1 disables)", min=0, max=4,
     )
     tiny_face_px: int = setting(
-        48, "A listener narrower than this keeps the tiled pass running", 
+        48, "A listener narrower than this keeps the tiled pass running",
         unit="pixels", min=8, max=1000,
     )
     max_faces: int = setting(4, "Faces classified per frame, largest first", min=1, max=16)
