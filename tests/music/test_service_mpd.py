@@ -286,3 +286,21 @@ def test_password_file_is_used(tmp_path: Path, demo_library: DemoLibrary,
     finally:
         rig.service.stop()
         server.stop()
+
+
+def test_played_entries_are_pruned_behind_the_current_song(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    client.command_list_ok_begin()
+    for i in range(55):
+        client.add(f"track-{i % TRACK_COUNT + 1:02d}.flac")
+    client.command_list_end()
+    client.play(54)
+    wait_for(lambda: playing(client), what="playback")
+    rig = rig_factory(scanned)
+    rig.connected()
+    rig.mood("happiness")
+    wait_for(lambda: client.status().get("nextsongid"), what="a queued pick")
+    to_end(client)
+    rig.picked(1)
+    wait_for(lambda: client.status().get("song") == "50", what="pruned queue")
+    assert not rig.service.director.backing_off()  # our own pruning is not a queue edit

@@ -77,8 +77,9 @@ class DirectorSettings:
         -0.2, "Lift mode: arousal the music moves toward (-1 calm .. 1 energetic)", min=-1, max=1
     )
     lift_steps: int = setting(
-        4, "Lift mode: picks from the listener's mood to the target (iso principle: the first "
-        "pick matches the mood, each next one moves a step)", unit="tracks", min=1, max=50,
+        4, "Lift mode: steps from the listener's mood to the target; the first pick matches "
+        "the mood (iso principle), each next one moves a step, the last (pick lift_steps+1) "
+        "is at the target", unit="tracks", min=1, max=50,
     )
     volume_ramp_s: float = setting(
         2.0, "Volume changes asked for by MQTT or the dashboard are ramped over this long",

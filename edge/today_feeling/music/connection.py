@@ -16,6 +16,9 @@ from today_feeling.config.music import MpdSettings
 from today_feeling.errors import TodayFeelingError
 
 logger = logging.getLogger(__name__)
+# python-mpd2 logs every connect/disconnect at INFO; with reconnects and one short-lived
+# connection per scan that floods the journal, so keep only its warnings.
+logging.getLogger("mpd").setLevel(logging.WARNING)
 
 #: Errors that mean "the connection is gone, reconnect" (python-mpd2's own ConnectionError
 #: is not an OSError; a half-read reply after a crash shows up as ProtocolError).

@@ -138,6 +138,6 @@ def generate(out_dir: Path, count: int = 12, seconds: float = 30.0,
     for i, spec in enumerate(default_tracks(count)):
         path = out_dir / f"{spec.name.lower().replace(' ', '-')}.{fmt}"
         write_track(spec, path, seconds, seed=i)
-        logger.info("wrote %s: %s", path, spec.title)
+        logger.debug("wrote %s: %s", path, spec.title)
         written.append((path, spec))
     return written

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -117,6 +119,8 @@ def main() -> None:
     args = parser.parse_args()
     mpd = LocalMpd(args.root.resolve(), args.port, args.music and args.music.resolve(),
                    audio=args.audio)
+    # SIGTERM (systemd, a script's trap) must still stop mpd: turn it into SystemExit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     mpd.start()
     print(f"mpd listening on {mpd.address} (socket {mpd.socket_path}); Ctrl-C stops it",
           flush=True)

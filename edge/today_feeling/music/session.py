@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 END_SLACK_S = 2.0
 """A song change this close to the previous track's end is its natural end, not a skip."""
+KEEP_PLAYED = 50
+"""Played queue entries kept behind the current song; older ones are pruned (MPD caps the
+queue at 16384 entries, which an always-on speaker would reach in about a month)."""
 EXPECT_S = 5.0
 """How long a change we caused is expected before an unexplained one counts as a person's."""
 
@@ -120,6 +123,7 @@ class Session:
             pick = self._picks.pop(str(new.song_id), None)
             self._publish_track(song, pick[0].reason if pick else "")
             self.plan()
+            self._prune()
 
     def _on_state_change(self, old: _Snapshot, new: _Snapshot) -> None:
         wanted, until = self._expect_state
@@ -198,6 +202,16 @@ class Session:
             self.client.playid(song_id)
         self._own_version = self.client.status().get("playlist")
         logger.info("queued %s: %s", pick.track.file, pick.reason)
+
+    def _prune(self) -> None:
+        """Drop the oldest played entries while the director drives the queue."""
+        if not self._director.active:
+            return
+        status = self.client.status()
+        excess = int(status.get("song", 0)) - KEEP_PLAYED
+        if excess > 0:
+            self.client.delete((0, excess))
+            self._own_version = self.client.status().get("playlist")
 
     def skip(self) -> None:
         """Go to the next track now (our 'next' action or a stable-mood switch)."""
