@@ -205,7 +205,7 @@ def test_docs_have_a_schema_per_payload_and_every_schema_requires_ts() -> None:
     from tests.mqtt.schemas import documented_schemas
 
     schemas = documented_schemas()
-    assert set(schemas) == {"emotion", "mood", "track", "stats", "state"}
+    assert set(schemas) == {"emotion", "mood", "track", "stats", "state", "services"}
     for schema in schemas.values():
         assert "ts" in schema["required"]
 

@@ -14,7 +14,7 @@ from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
 from tests.mqtt.schemas import check
 from tests.mqtt.test_pure import analysis_event, mood_state
 from today_feeling.domain.emotions import EMOTIONS
-from today_feeling.events import MoodChanged, StatsEvent, TrackChanged
+from today_feeling.events import MoodChanged, ServiceStatus, StatsEvent, TrackChanged
 
 # A hang is a failure, never a stuck run (every wait inside is bounded too).
 pytestmark = pytest.mark.timeout(60)
@@ -182,3 +182,20 @@ def test_emotion_is_rate_limited_and_latest_wins(broker: Broker, probe: Probe,
     # first at once, then at most one per 0.5 s interval (plus the trailing latest)
     assert len(sent) <= 2 + int(elapsed / 0.5) + 1
     assert len(sent) < 50
+
+
+def test_service_status_is_published_once_per_change(broker: Broker, probe: Probe,
+                                                      make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_for(f"{BASE}/volume")  # the last state re-published after connecting
+    device.bus.publish(ServiceStatus("camera", True, "open"))
+    first = probe.wait_for(f"{BASE}/services")
+    check("services", first.json())
+    assert first.json()["services"]["camera"]["detail"] == "open"
+    for _ in range(5):  # repeats are not news
+        device.bus.publish(ServiceStatus("camera", True, "open"))
+    device.bus.publish(ServiceStatus("mpd", False, "reconnecting"))
+    last = probe.wait_for(f"{BASE}/services", lambda m: "mpd" in m.json()["services"])
+    assert last.json()["services"]["camera"] == first.json()["services"]["camera"]
+    assert len(probe.on(f"{BASE}/services")) == 2
+    assert "mqtt" not in last.json()["services"]

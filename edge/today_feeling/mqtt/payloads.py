@@ -13,7 +13,13 @@ from typing import Any
 
 from today_feeling.domain.controls import ControlState
 from today_feeling.domain.emotions import EMOTIONS
-from today_feeling.events import AnalysisEvent, MoodChanged, StatsEvent, TrackChanged
+from today_feeling.events import (
+    AnalysisEvent,
+    MoodChanged,
+    ServiceStatus,
+    StatsEvent,
+    TrackChanged,
+)
 
 Payload = dict[str, Any]
 
@@ -114,3 +120,12 @@ def state_values(state: ControlState) -> dict[str, str | int | None]:
 
 def state_payload(value: str | int | None, now: float) -> Payload:
     return {"state": value, "ts": now}
+
+
+def service_entry(event: ServiceStatus, now: float) -> Payload:
+    return {"connected": event.connected, "detail": event.detail, "since": iso_utc(now)}
+
+
+def services_payload(services: dict[str, Payload], now: float) -> Payload:
+    """Connection state of the device's own adapters (camera, MPD), for diagnostics."""
+    return {"services": dict(sorted(services.items())), "ts": now}

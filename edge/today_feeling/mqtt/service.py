@@ -37,6 +37,8 @@ from today_feeling.mqtt.topics import STATE_FEATURES, Topics
 logger = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 2.0
+#: A flapping camera or MPD must not flood the broker with service updates.
+SERVICES_INTERVAL_S = 1.0
 
 
 def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
@@ -63,6 +65,7 @@ class MqttService:
         self.client_id = client_id
         self._outbox = Outbox()
         self._retained: dict[str, Outgoing] = {}
+        self._services: dict[str, payloads.Payload] = {}
         self._retained_lock = threading.Lock()
         self._stopping = threading.Event()
         self._worker: threading.Thread | None = None
@@ -84,6 +87,7 @@ class MqttService:
         self._bus.subscribe(MoodChanged, self._on_mood)
         self._bus.subscribe(TrackChanged, self._on_track)
         self._bus.subscribe(StatsEvent, self._on_stats)
+        self._bus.subscribe(ServiceStatus, self._on_service_status)
         self._controls.subscribe(self._on_controls)
         self._remember(self._topics.topic("mood"), payloads.no_mood_payload(self._now()))
         for feature in STATE_FEATURES:
@@ -234,3 +238,18 @@ class MqttService:
         message = Outgoing(self._topics.topic("stats"),
                            payloads.encode(payloads.stats_payload(event)))
         self._outbox.put_throttled("stats", message, self._s.stats_interval_s)
+
+    def _on_service_status(self, event: ServiceStatus) -> None:
+        if event.name == "mqtt":
+            return  # our own connection state is what availability already says
+        with self._retained_lock:
+            previous = self._services.get(event.name)
+            if previous is not None and (previous["connected"], previous["detail"]) == (
+                    event.connected, event.detail):
+                return  # repeated status: nothing new to tell
+            self._services[event.name] = payloads.service_entry(event, self._now())
+            snapshot = payloads.services_payload(self._services, self._now())
+            message = Outgoing(self._topics.topic("services"), payloads.encode(snapshot),
+                               retain=True, qos=1)
+            self._retained[message.topic] = message
+        self._outbox.put_throttled("services", message, SERVICES_INTERVAL_S)
