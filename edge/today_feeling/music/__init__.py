@@ -27,6 +27,8 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls) -> Musi
         return None
     from today_feeling.music.service import MusicService
 
+    # The configured mode is the starting point; MQTT and the dashboard change it later.
+    controls.update(mode=settings.director.mode)
     return MusicService(settings.mpd, settings.director, bus, controls)
 
 

@@ -76,9 +76,13 @@ def connect(settings: MpdSettings, address: str | None = None) -> MPDClient:
     client = MPDClient()
     client.timeout = settings.timeout_s
     client.connect(addr.host, addr.port)
-    password = read_password(settings.password_file)
-    if password:
-        client.password(password)
+    try:
+        password = read_password(settings.password_file)
+        if password:
+            client.password(password)
+    except Exception:
+        close_quietly(client)
+        raise
     return client
 
 

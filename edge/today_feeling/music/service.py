@@ -37,7 +37,9 @@ TICK_S = 1.0
 RAMP_TICK_S = 0.1
 RELOAD_DEBOUNCE_S = 1.0
 _STOP = ("stop",)
-_CONNECT_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, *CONNECTION_ERRORS)
+#: CommandError here is a refused password: retried with backoff like an absent MPD.
+_CONNECT_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, CommandError,
+                                                *CONNECTION_ERRORS)
 
 
 class MusicService:
@@ -64,6 +66,7 @@ class MusicService:
         self._next_attempt = 0.0
         self._reload_at: float | None = None
         self._next_poll = 0.0
+        self._announced = False
         self._thread: threading.Thread | None = None
         bus.subscribe(MoodChanged, lambda e: self._inbox.put(("mood", e)))
         controls.subscribe(lambda old, new: self._inbox.put(("controls", old, new)))
@@ -105,7 +108,7 @@ class MusicService:
                     break
                 self._guarded(message)
         finally:
-            self._disconnect(publish=self._session is not None)
+            self._disconnect()
 
     def _wait_s(self) -> float:
         if self._session is None:
@@ -117,9 +120,12 @@ class MusicService:
             self._handle(message)
         except CONNECTION_ERRORS as err:
             logger.warning("MPD connection lost: %s", err)
-            self._disconnect(publish=True)
+            self._disconnect()
         except CommandError as err:
             logger.warning("MPD refused a command: %s", err)
+        except Exception:  # a bug must not end the music for good: start from a fresh sync
+            logger.exception("music worker failed on %s; reconnecting", message[0])
+            self._disconnect()
 
     def _handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -138,7 +144,7 @@ class MusicService:
             self._resync()
         elif kind == "lost" and message[1] == self._generation and self._session is not None:
             logger.warning("MPD idle connection lost")
-            self._disconnect(publish=True)
+            self._disconnect()
         self._on_tick()
 
     def _on_mood(self, event: MoodChanged) -> None:
@@ -203,10 +209,12 @@ class MusicService:
     # -- connection lifecycle ------------------------------------------------------------
 
     def _try_connect(self) -> None:
+        client = None
         try:
             client = connect(self._mpd)
             idle_client = connect(self._mpd)
         except _CONNECT_ERRORS as err:
+            close_quietly(client)
             self._next_attempt = self._clock() + self._retry_s
             logger.info("MPD at %s unavailable (%s); retrying in %.1f s",
                         self._mpd.address, err, self._retry_s)
@@ -223,10 +231,13 @@ class MusicService:
                          name="tf-music-idle", daemon=True).start()
         self._retry_s = self._mpd.retry_initial_s
         logger.info("connected to MPD %s at %s", client.mpd_version, self._mpd.address)
-        self._bus.publish(ServiceStatus("mpd", True, self._mpd.address))
         self._guarded(("resync",))
+        if self._session is session:  # announce only a connection that survived the re-sync
+            self._announced = True
+            self._bus.publish(ServiceStatus("mpd", True, self._mpd.address))
 
-    def _disconnect(self, publish: bool) -> None:
+    def _disconnect(self) -> None:
+        """Drop the connection; announce it if it had been announced as up."""
         if self._idle_client is not None:
             interrupt(self._idle_client)
             self._idle_client = None
@@ -234,7 +245,8 @@ class MusicService:
             close_quietly(self._session.client)
             self._session = None
             self._next_attempt = self._clock() + self._retry_s
-        if publish:
+        if self._announced:
+            self._announced = False
             self._bus.publish(ServiceStatus("mpd", False, f"reconnecting to {self._mpd.address}"))
 
     def _idle_loop(self, client: Any, generation: int) -> None:
