@@ -1,0 +1,57 @@
+"""The README's first command: the whole demo (daemon, MPD, broker, dashboard) on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _healthz(port: int) -> dict | None:  # type: ignore[type-arg]
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return json.loads(response.read())
+    except OSError:
+        return None
+
+
+def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path, models_dir: Path) -> None:
+    if not (REPO_ROOT / ".venv" / "bin" / "today-feeling").exists():
+        pytest.skip("the demo runs from .venv: bash scripts/setup.sh first")
+    ports = {name: str(free_port()) for name in ("MQTT_PORT", "WS_PORT", "MPD_PORT", "HTTP_PORT")}
+    env = dict(os.environ, DEMO_SECONDS="45", DEMO_DIR=str(tmp_path / "demo"), **ports)
+    log = (tmp_path / "demo.log").open("wb")
+    proc = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=REPO_ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        health = None
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            health = _healthz(int(ports["HTTP_PORT"]))
+            services = (health or {}).get("services", {})
+            if health and health.get("mood") and len(services) == 3 and all(services.values()):
+                break
+            time.sleep(1)
+        assert health is not None, (tmp_path / "demo.log").read_text()
+        assert health["mood"] in {"anger", "fear", "happiness", "sadness", "surprise", "neutral"}
+        assert health["services"] == {"mqtt": True, "camera": True, "mpd": True}
+        track = subprocess.run(
+            ["mosquitto_sub", "-p", ports["MQTT_PORT"], "-t", "today_feeling/demo/track", "-C", "1",
+             "-W", "20"], capture_output=True, text=True, timeout=30, check=False)
+        assert json.loads(track.stdout)["reason"], track
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    text = (tmp_path / "demo.log").read_text()
+    assert "stopped after" in text
