@@ -1,0 +1,151 @@
+"""The MPD and mosquitto the role configured really start with that configuration and behave.
+
+Each daemon is started inside the converged chroot the way its Debian unit does (the unit's
+ExecStartPre lines, the package's tmpfiles.d entries, then ExecStart's binary in the
+foreground) and used from the host over loopback: the device account, the ACLs, the anonymous
+read-only view and the WebSockets listener of mosquitto, and MPD on the configured port.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import mpd
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tests.deploy.converge import CONTROLLER_PASSWORD, HOST, MQTT_PASSWORD, Converge, chroot
+
+pytestmark = pytest.mark.slow
+WAIT_S = 10.0
+
+
+def exec_start_pre(root: Path, unit: str) -> None:
+    """Run a Debian unit's ExecStartPre= commands inside the chroot."""
+    for line in (root / "lib/systemd/system" / unit).read_text().splitlines():
+        if line.startswith("ExecStartPre="):
+            result = chroot(root, *line.split("=", 1)[1].split())
+            assert result.returncode == 0, result.stderr
+
+
+def wait_until(predicate: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out after {WAIT_S} s waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def daemon(converged: Converge) -> Iterator[Callable[[list[str]], None]]:
+    """Start a daemon in the chroot (foreground); stopped again after the test."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(argv: list[str]) -> None:
+        procs.append(subprocess.Popen(["chroot", str(converged.root), *argv],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+class Client:
+    """A paho client that records CONNACK and messages, for bounded waits."""
+
+    def __init__(self, port: int, user: str | None = None, password: str | None = None,
+                 transport: str = "tcp") -> None:
+        self.rc: int | None = None
+        self.messages: list[tuple[str, bytes]] = []
+        self._lock = threading.Lock()
+        self.mqtt = mqtt.Client(CallbackAPIVersion.VERSION2, transport=transport)  # type: ignore[arg-type]
+        if user:
+            self.mqtt.username_pw_set(user, password)
+        self.mqtt.on_connect = self._on_connect
+        self.mqtt.on_message = self._on_message
+        wait_until(lambda: self._try_connect(port), f"a listener on port {port}")
+        self.mqtt.loop_start()
+        wait_until(lambda: self.rc is not None, "CONNACK")
+
+    def _try_connect(self, port: int) -> bool:
+        try:
+            self.mqtt.connect("127.0.0.1", port, keepalive=10)
+        except ConnectionRefusedError:
+            return False
+        return True
+
+    def _on_connect(self, _c: object, _u: object, _f: object, rc: object, _p: object) -> None:
+        self.rc = int(getattr(rc, "value", 1))
+
+    def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            self.messages.append((message.topic, message.payload))
+
+    def topics(self) -> set[str]:
+        with self._lock:
+            return {topic for topic, _ in self.messages}
+
+    def close(self) -> None:
+        self.mqtt.loop_stop()
+        self.mqtt.disconnect()
+
+
+def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon: Callable[[list[str]], None]) -> None:
+    exec_start_pre(converged.root, "mosquitto.service")
+    daemon(["/usr/sbin/mosquitto", "-c", "/etc/mosquitto/mosquitto.conf"])
+    ports = converged.ports
+    watcher = Client(ports["ws"], transport="websockets")  # anonymous, read-only, browser path
+    device = Client(ports["mqtt"], HOST, MQTT_PASSWORD)
+    controller = Client(ports["mqtt"], "controller", CONTROLLER_PASSWORD)
+    intruder = Client(ports["mqtt"], HOST, "wrong password")
+    try:
+        assert (watcher.rc, device.rc, controller.rc) == (0, 0, 0)
+        assert intruder.rc != 0
+        watcher.mqtt.subscribe("#")
+        time.sleep(0.5)  # SUBACK; what follows is bounded by wait_until
+        device.mqtt.publish(f"today_feeling/{HOST}/availability", "online", qos=1, retain=True)
+        device.mqtt.publish("today_feeling/otherdevice/availability", "online", qos=1)
+        controller.mqtt.publish(f"today_feeling/{HOST}/privacy/set", "ON", qos=1)
+        watcher.mqtt.publish(f"today_feeling/{HOST}/privacy/set", "OFF", qos=1)
+        wait_until(lambda: f"today_feeling/{HOST}/availability" in watcher.topics(), "availability")
+        device.mqtt.subscribe(f"today_feeling/{HOST}/+/set")
+        controller.mqtt.publish(f"today_feeling/{HOST}/volume/set", "40", qos=1)
+        wait_until(lambda: f"today_feeling/{HOST}/volume/set" in device.topics(), "a command")
+        # Denied writes are dropped silently by mosquitto: none of them may have arrived.
+        assert "today_feeling/otherdevice/availability" not in watcher.topics()
+        assert (f"today_feeling/{HOST}/privacy/set", b"OFF") not in watcher.messages
+    finally:
+        for client in (watcher, device, controller, intruder):
+            client.close()
+
+
+def test_mpd_listens_on_the_configured_port(converged: Converge, daemon: Callable[[list[str]], None]) -> None:
+    result = subprocess.run(["systemd-tmpfiles", f"--root={converged.root}", "--create", "mpd.conf"],
+                            check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    daemon(["/usr/bin/mpd", "--no-daemon", "/etc/mpd.conf"])
+    client = mpd.MPDClient()
+    client.timeout = 5
+
+    def connected() -> bool:
+        try:
+            client.connect("127.0.0.1", converged.ports["mpd"])
+        except ConnectionRefusedError:
+            return False
+        return True
+
+    wait_until(connected, "MPD")
+    try:
+        assert client.status()["state"] == "stop"
+        assert any(o["outputname"] == "Speaker" for o in client.outputs())
+    finally:
+        client.disconnect()

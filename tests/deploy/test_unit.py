@@ -1,0 +1,83 @@
+"""The unit file is valid for systemd and hardened to an exposure of at most 2.0."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.paths import UNIT_FILE, tool
+from today_feeling.config.settings import Settings
+
+MAX_EXPOSURE = 2.0
+
+
+def _unit_values(key: str) -> list[str]:
+    """Every value of KEY in the unit (systemd allows repeated keys; configparser does not)."""
+    pattern = re.compile(rf"^{re.escape(key)}=(.*)$")
+    return [m.group(1) for line in UNIT_FILE.read_text().splitlines() if (m := pattern.match(line))]
+
+
+def test_unit_verifies_with_systemd(tmp_path: Path) -> None:
+    """systemd-analyze verify: only the ExecStart binary is swapped, it exists on devices only."""
+    analyze = tool("systemd-analyze")
+    unit = tmp_path / UNIT_FILE.name
+    text = UNIT_FILE.read_text()
+    assert "ExecStart=/opt/today-feeling/venv/bin/today-feeling run " in text
+    unit.write_text(text.replace("/opt/today-feeling/venv/bin/today-feeling", "/bin/true"))
+    result = subprocess.run([analyze, "verify", "--man=no", str(unit)],
+                            check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
+
+
+def test_unit_exposure_is_at_most_two() -> None:
+    analyze = tool("systemd-analyze")
+    result = subprocess.run(
+        [analyze, "security", "--offline=yes", f"--threshold={int(MAX_EXPOSURE * 10)}",
+         "--no-pager", str(UNIT_FILE)],
+        check=False, capture_output=True, text=True, timeout=60,
+    )
+    match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= MAX_EXPOSURE, result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+def test_unit_allows_camera_and_coral_devices_only() -> None:
+    allowed = {value.split()[0] for value in _unit_values("DeviceAllow")}
+    assert allowed == {"char-video4linux", "char-media", "char-dma_heap", "char-apex",
+                       "char-usb_device"}
+    assert _unit_values("DevicePolicy") == ["closed"]
+
+
+def test_watchdog_outlasts_the_daemon_stall_limit() -> None:
+    """The daemon stops pinging after pipeline.watchdog_stall_s; systemd must not kill it first."""
+    watchdog_s = float(_unit_values("WatchdogSec")[0])
+    assert watchdog_s > Settings().pipeline.watchdog_stall_s
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("Type", "notify"),
+    ("Restart", "on-failure"),
+    ("RestartPreventExitStatus", "78"),
+    ("User", "today-feeling"),
+    ("StateDirectory", "today-feeling"),
+    ("ConfigurationDirectory", "today-feeling"),
+    ("LoadCredential", "mqtt-password:/etc/today-feeling/credentials/mqtt-password"),
+])
+def test_unit_service_settings(key: str, expected: str) -> None:
+    assert _unit_values(key) == [expected]
+
+
+def test_unit_is_ordered_after_network_and_mpd_and_rate_limited() -> None:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(UNIT_FILE)
+    after = parser["Unit"]["After"].split()
+    assert {"network-online.target", "mpd.service"} <= set(after)
+    assert int(parser["Unit"]["StartLimitBurst"]) >= 1
+    assert int(parser["Unit"]["StartLimitIntervalSec"]) > 0
