@@ -84,6 +84,16 @@ def load_folder_per_class(root: str | Path, size: int = 48) -> Split:
     return Split(np.stack(xs), np.asarray(ys, dtype=np.int64))
 
 
+def resize_split(split: Split, size: int) -> Split:
+    """Area-resize every crop to size x size (the runtime resizes its aligned crop the same way)."""
+    if split.x.shape[1] == size and split.x.shape[2] == size:
+        return split
+    import cv2  # training extra only
+
+    x = np.stack([cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA) for img in split.x])
+    return Split(x, split.y, split.soft)
+
+
 def stratified_holdout(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices (train, holdout) with the same class mix; the holdout fits the temperature."""
     rng = np.random.default_rng(seed)

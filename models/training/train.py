@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from models.training.augment import augment_batch  # noqa: E402
-from models.training.data import Split, load_fer2013, load_folder_per_class, stratified_holdout, FER_TO_PRODUCT  # noqa: E402
+from models.training.data import Split, load_fer2013, load_folder_per_class, resize_split, stratified_holdout, FER_TO_PRODUCT  # noqa: E402
 from models.training.model import ArchConfig, build_model  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -37,14 +37,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data", default=DEFAULT_DATA, help="FER2013 npz (default: %(default)s)")
     p.add_argument("--folder", default=None, help="train on a folder-per-class dataset instead of FER2013")
     p.add_argument("--classes", type=int, choices=(6, 7), default=7, help="7 = FER2013 protocol, 6 = product")
-    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--epochs", type=int, default=14)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.04, help="peak SGD learning rate")
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--ferplus-mix", type=float, default=0.0, help="weight of FER+ vote distribution in targets")
     p.add_argument("--holdout", type=float, default=0.05, help="training fraction held out for temperature fit")
-    p.add_argument("--widths", default="32,64,128,256")
+    p.add_argument("--size", type=int, default=40, help="model input side; FER2013 crops are area-resized to it")
+    p.add_argument("--widths", default="24,48,96,192")
     p.add_argument("--repeats", default="1,2,2,2")
     p.add_argument("--seed", type=int, default=20261124)
     p.add_argument("--threads", type=int, default=2)
@@ -129,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps(vars(args), indent=1))
     if args.folder:
-        train = load_folder_per_class(args.folder)
+        train = resize_split(load_folder_per_class(args.folder), args.size)
         evals: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     else:
-        train, public = load_fer2013(args.data)
+        train, public = (resize_split(s, args.size) for s in load_fer2013(args.data))
         evals = {"public": (public.x, public.y)}
     tr_idx, ho_idx = stratified_holdout(train.y, args.holdout, args.seed)
     np.save(run / "holdout_idx.npy", ho_idx)
@@ -150,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("resuming after epoch %d", start)
     else:
         cfg = ArchConfig(widths=tuple(int(v) for v in args.widths.split(",")),
-                         repeats=tuple(int(v) for v in args.repeats.split(",")), classes=args.classes)
+                         repeats=tuple(int(v) for v in args.repeats.split(",")), classes=args.classes,
+                         size=args.size)
         model = build_model(cfg)
         opt = tf.keras.optimizers.SGD(args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay)
         opt.exclude_from_weight_decay(var_names=["bn", "bias"])

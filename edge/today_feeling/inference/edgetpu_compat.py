@@ -66,15 +66,18 @@ def _op_name(code: schema.OperatorCode) -> str:
 def _tensor_problems(graph: schema.SubGraph) -> list[str]:
     problems: list[str] = []
     unquantized: dict[str, list[str]] = {}
+    dynamic: list[str] = []
     for i in range(graph.TensorsLength()):
         t = graph.Tensors(i)
         name = (t.Name() or b"?").decode(errors="replace")
         sig = t.ShapeSignatureAsNumpy() if t.ShapeSignatureLength() else t.ShapeAsNumpy()
         if not isinstance(sig, int) and any(int(d) < 0 for d in sig):
-            problems.append(f"dynamic shape {[int(d) for d in sig]} on tensor '{name}'")
+            dynamic.append(f"'{name}' {[int(d) for d in sig]}")
         dtype = _TYPE_NAMES.get(t.Type(), str(t.Type()))
         if dtype not in _QUANT_TYPES | _AUX_TYPES:
             unquantized.setdefault(dtype, []).append(name)
+    if dynamic:
+        problems.append(f"{len(dynamic)} tensors with dynamic shapes (e.g. {', '.join(dynamic[:2])})")
     for dtype, names in sorted(unquantized.items()):
         shown = ", ".join(f"'{n}'" for n in names[:3])
         problems.append(f"{len(names)} {dtype} tensors, not 8-bit quantized (e.g. {shown})")

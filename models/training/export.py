@@ -1,0 +1,134 @@
+"""Export a trained checkpoint to the shipped int8 TFLite model plus its float reference.
+
+    /work/venv-train/bin/python -m models.training.export --run /work/ckpt/tf_emotion_v1 \
+        --out models/emotion/today_feeling_emotion_v1
+
+Steps, and why:
+1. Fit a temperature on the training hold-out (never on PublicTest) so probabilities mean
+   something for the mood engine's confidence gate; fold 1/T into the last dense layer.
+2. Append softmax, fix the batch to 1 (EdgeTPU needs static shapes) and convert twice: float32
+   (the reference) and full-integer int8 calibrated on a seeded, class-stratified set of
+   training faces. BatchNorm folds into the convolutions during conversion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from models.training.data import load_fer2013, resize_split, stratified_holdout, FER_TO_PRODUCT  # noqa: E402
+from models.training.model import ArchConfig, build_model  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """1-D search for the T minimising held-out NLL (coarse grid, then a fine one)."""
+    def nll(t: float) -> float:
+        z = logits / t
+        z = z - z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        return float(-logp[np.arange(len(y)), y].mean())
+    grid = np.arange(0.3, 4.0, 0.05)
+    best = float(grid[np.argmin([nll(t) for t in grid])])
+    fine = np.arange(best - 0.05, best + 0.05, 0.005)
+    return float(fine[np.argmin([nll(t) for t in fine])])
+
+
+def load_trained(run: Path, epoch: int | None) -> tf.keras.Model:
+    """The final model, or the weights of a given epoch rebuilt from args.json."""
+    if epoch is None:
+        return tf.keras.models.load_model(run / "last.keras", compile=False)
+    args = json.loads((run / "args.json").read_text())
+    cfg = ArchConfig(widths=tuple(int(v) for v in args["widths"].split(",")),
+                     repeats=tuple(int(v) for v in args["repeats"].split(",")), classes=args["classes"], size=args.get("size", 48))
+    model = build_model(cfg)
+    model.load_weights(run / f"epoch_{epoch:03d}.weights.h5")
+    return model
+
+
+def with_softmax(model: tf.keras.Model, temperature: float) -> tf.keras.Model:
+    """Copy of ``model`` whose dense layer is scaled by 1/T, followed by softmax."""
+    dense = model.get_layer("logits")
+    kernel, bias = dense.get_weights()
+    dense.set_weights([kernel / temperature, bias / temperature])
+    out = tf.keras.layers.Softmax(name="probs")(model.output)
+    return tf.keras.Model(model.input, out)
+
+
+def representative(x: np.ndarray, y: np.ndarray, n: int, seed: int):  # type: ignore[no-untyped-def]
+    """Seeded, class-stratified calibration faces in the runtime's input scale ([0, 1])."""
+    rng = np.random.default_rng(seed)
+    per = max(1, n // 7)
+    idx = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:per] for c in range(7)])
+    # include pure black/white so the int8 input keeps the exact 1/255 pixel grid
+    faces = list(x[idx]) + [np.zeros_like(x[0]), np.full_like(x[0], 255)]
+
+    def gen():  # type: ignore[no-untyped-def]
+        for f in faces:
+            yield [f[None, :, :, None].astype(np.float32) / 255.0]
+    return gen
+
+
+def convert(model: tf.keras.Model, size: int, rep=None) -> bytes:  # type: ignore[no-untyped-def]
+    """TFLite bytes with a static [1, size, size, 1] input (via a SavedModel: freezes variables)."""
+    inp = tf.keras.Input((size, size, 1), batch_size=1, name="face")
+    fixed = tf.keras.Model(inp, model(inp, training=False))
+    with tempfile.TemporaryDirectory() as tmp:
+        fixed.export(tmp, format="tf_saved_model", verbose=False,
+                     input_signature=[tf.TensorSpec([1, size, size, 1], tf.float32, name="face")])
+        conv = tf.lite.TFLiteConverter.from_saved_model(tmp)
+        if rep is not None:
+            conv.optimizations = [tf.lite.Optimize.DEFAULT]
+            conv.representative_dataset = rep
+            conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            conv.inference_input_type = tf.int8
+            conv.inference_output_type = tf.int8
+        return bytes(conv.convert())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--run", required=True, type=Path)
+    p.add_argument("--epoch", type=int, default=None, help="export this epoch's weights instead of last.keras")
+    p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
+    p.add_argument("--out", required=True, help="output path prefix: writes PREFIX_int8.tflite, PREFIX_float.tflite")
+    p.add_argument("--calib", type=int, default=700, help="representative faces for int8 calibration")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    run_args = json.loads((args.run / "args.json").read_text())
+    train, _ = load_fer2013(args.data)
+    tr_idx, ho_idx = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
+    model = load_trained(args.run, args.epoch)
+    size = int(model.input.shape[1])
+    train = resize_split(train, size)
+    x_ho = train.x[ho_idx][..., None].astype(np.float32) / 255.0
+    y_ho = train.y[ho_idx] if run_args["classes"] == 7 else FER_TO_PRODUCT[train.y[ho_idx]]
+    logits = model.predict(x_ho, batch_size=256, verbose=0)
+    temperature = fit_temperature(logits, y_ho)
+    logger.info("temperature=%.3f holdout_acc=%.4f", temperature, float((logits.argmax(1) == y_ho).mean()))
+    final = with_softmax(model, temperature)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{out}_float.tflite").write_bytes(convert(final, size))
+    rep = representative(train.x[tr_idx], train.y[tr_idx], args.calib, run_args["seed"])
+    Path(f"{out}_int8.tflite").write_bytes(convert(final, size, rep))
+    meta = {"temperature": temperature, "run": str(args.run), "epoch": args.epoch or "last",
+            "train_args": run_args, "calibration_faces": args.calib}
+    Path(f"{out}_export.json").write_text(json.dumps(meta, indent=1, default=str))
+    logger.info("wrote %s_{int8,float}.tflite", out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
