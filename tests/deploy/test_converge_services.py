@@ -99,7 +99,10 @@ class Client:
         self.mqtt.disconnect()
 
 
-def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon: Callable[[list[str]], None]) -> None:
+Start = Callable[[list[str]], None]
+
+
+def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon: Start) -> None:
     exec_start_pre(converged.root, "mosquitto.service")
     daemon(["/usr/sbin/mosquitto", "-c", "/etc/mosquitto/mosquitto.conf"])
     ports = converged.ports
@@ -128,7 +131,7 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
             client.close()
 
 
-def test_mpd_listens_on_the_configured_port(converged: Converge, daemon: Callable[[list[str]], None]) -> None:
+def test_mpd_listens_on_the_configured_port(converged: Converge, daemon: Start) -> None:
     result = subprocess.run(["systemd-tmpfiles", f"--root={converged.root}", "--create", "mpd.conf"],
                             check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from tests.deploy.paths import UNIT_FILE, tool
 from today_feeling.config.settings import Settings
 
 MAX_EXPOSURE = 2.0
+EXAMPLE_DROPIN = UNIT_FILE.parent / "today-feeling.service.d-example.conf"
 
 
 def _unit_values(key: str) -> list[str]:
@@ -30,6 +33,22 @@ def test_unit_verifies_with_systemd(tmp_path: Path) -> None:
     unit.write_text(text.replace("/opt/today-feeling/venv/bin/today-feeling", "/bin/true"))
     result = subprocess.run([analyze, "verify", "--man=no", str(unit)],
                             check=False, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
+
+
+def test_example_dropin_applies_cleanly(tmp_path: Path) -> None:
+    """The documented drop-in parses with the unit (unknown keys would only be warned about)."""
+    analyze = tool("systemd-analyze")
+    dropins = tmp_path / f"{UNIT_FILE.name}.d"
+    dropins.mkdir()
+    text = UNIT_FILE.read_text().replace("/opt/today-feeling/venv/bin/today-feeling", "/bin/true")
+    (tmp_path / UNIT_FILE.name).write_text(text)
+    shutil.copy(EXAMPLE_DROPIN, dropins / "50-site.conf")
+    result = subprocess.run(
+        [analyze, "verify", "--man=no", UNIT_FILE.name], check=False, capture_output=True,
+        text=True, timeout=60, env={**os.environ, "SYSTEMD_UNIT_PATH": f"{tmp_path}:"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "", result.stderr
 
