@@ -1,0 +1,55 @@
+"""``today-feeling eval-emotion DATA.npz``: accuracy of an emotion model on labelled face crops.
+
+DATA holds ``x`` (N, H, W) or (N, H, W, 3) uint8 crops framed like FER2013 and ``y`` FER2013
+ids (0 anger ... 6 neutral; other ids are ignored). The crops go through the daemon's own
+classifier, so the numbers are what the device would do on the same faces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from today_feeling.commands.common import add_config_argument, settings_from_args
+from today_feeling.commands.run import apply_overrides
+from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.evaluation import evaluate, load_faces
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", type=Path, help="npz with x (face crops) and y (FER2013 ids)")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    add_config_argument(parser)
+    parser.add_argument("--model", metavar="KEY", default=None,
+                        help="emotion model key from the manifest (default: config models.emotion)")
+    parser.add_argument("--models-dir", metavar="DIR", help="models folder")
+    parser.add_argument("--split", metavar="NAME", default=None,
+                        help="read x_NAME/y_NAME instead of x/y (e.g. 'public' in the FER2013 npz)")
+
+
+def _text(report: dict[str, Any], model: str) -> str:
+    acc7 = report["accuracy_7"]
+    lines = [
+        f"model {model}: n={report['n']} accuracy_6={report['accuracy_6']} "
+        f"accuracy_7={'n/a' if acc7 is None else acc7} ece_6={report['ece_6']}",
+        "recall: " + ", ".join(f"{k} {v}" for k, v in report["per_class_recall"].items()),
+        "confusion (rows true, columns predicted): " + " ".join(f"{e[:4]:>5}" for e in EMOTIONS),
+    ]
+    lines += [f"  {name:>10} " + " ".join(f"{v:5d}" for v in row)
+              for name, row in zip(EMOTIONS, report["confusion"], strict=True)]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = apply_overrides(settings_from_args(args), args)
+    faces = load_faces(args.data, args.split)
+    from today_feeling.inference.build import build_classifier  # after the config is valid
+
+    classifier = build_classifier(settings, args.model)
+    report = evaluate(classifier, faces)
+    report["model"] = classifier.name
+    report["accelerator"] = classifier.accelerator
+    print(json.dumps(report) if args.json else _text(report, classifier.name))
+    return 0
