@@ -63,17 +63,44 @@ def demo_library(tmp_path_factory: pytest.TempPathFactory) -> DemoLibrary:
     return DemoLibrary(folder, tracks)
 
 
-@pytest.fixture
-def mpd_server(tmp_path: Path, demo_library: DemoLibrary) -> Iterator[LocalMpd]:
-    """A fresh mpd on a free loopback port whose database already lists the demo tracks."""
-    server = LocalMpd(tmp_path / "mpd", free_port(), music_dir=demo_library.folder)
-    server.root.mkdir()
+@pytest.fixture(scope="session")
+def sticker_template(tmp_path_factory: pytest.TempPathFactory,
+                     demo_library: DemoLibrary) -> Path:
+    """A sticker database with the demo library indexed once (saves a scan per test)."""
+    server = LocalMpd(tmp_path_factory.mktemp("template"), free_port(),
+                      music_dir=demo_library.folder)
     server.start()
     try:
         client = connect(mpd_settings(server))
-        client.update()
-        wait_for(lambda: "updating_db" not in client.status() and client.stats()["songs"]
-                 == str(TRACK_COUNT), what="mpd database update")
+        _update(client)
+        scan_library(client, mpd_settings(server), DirectorSettings())
+        close_quietly(client)
+    finally:
+        server.stop()
+    return server.root / "sticker.sql"
+
+
+def _update(client: MPDClient) -> None:
+    client.update()
+    wait_for(lambda: "updating_db" not in client.status() and client.stats()["songs"]
+             == str(TRACK_COUNT), what="mpd database update")
+
+
+@pytest.fixture
+def mpd_server(request: pytest.FixtureRequest, tmp_path: Path,
+               demo_library: DemoLibrary) -> Iterator[LocalMpd]:
+    """A fresh mpd on a free loopback port whose database already lists the demo tracks.
+
+    Tests that also ask for ``scanned`` get the library's stickers from the start.
+    """
+    server = LocalMpd(tmp_path / "mpd", free_port(), music_dir=demo_library.folder)
+    server.root.mkdir()
+    if "scanned" in request.fixturenames:
+        shutil.copy(request.getfixturevalue("sticker_template"), server.root / "sticker.sql")
+    server.start()
+    try:
+        client = connect(mpd_settings(server))
+        _update(client)
         close_quietly(client)
         yield server
     finally:
@@ -97,7 +124,6 @@ def client(mpd_server: LocalMpd) -> Iterator[MPDClient]:
 
 
 @pytest.fixture
-def scanned(mpd_server: LocalMpd, client: MPDClient) -> LocalMpd:
-    """The server with every demo track indexed (stickers written)."""
-    scan_library(client, mpd_settings(mpd_server), DirectorSettings())
+def scanned(mpd_server: LocalMpd) -> LocalMpd:
+    """The server with every demo track indexed (stickers from ``sticker_template``)."""
     return mpd_server

@@ -55,14 +55,15 @@ def test_second_scan_touches_nothing(scanned: LocalMpd, client: MPDClient) -> No
 def test_changed_file_is_reanalysed_alone(scanned: LocalMpd, client: MPDClient,
                                           demo_library: DemoLibrary) -> None:
     target = demo_library.folder / "track-03.flac"
+    original = os.stat(target)
     later = time.time() + 5  # MPD compares whole-second modification times
     os.utime(target, (later, later))
     try:
         client.update()
         wait_for(lambda: "updating_db" not in client.status(), what="database update")
         result = scan_library(client, mpd_settings(scanned), DirectorSettings())
-    finally:
-        os.utime(target, (later - 10, later - 10))
+    finally:  # the folder is shared by the session's tests
+        os.utime(target, ns=(original.st_atime_ns, original.st_mtime_ns))
     assert (result.analysed, result.failed) == (1, [])
     assert result.updated == 1  # only the fingerprint changed
 
