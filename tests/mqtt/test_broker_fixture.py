@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
@@ -65,3 +68,27 @@ def test_websockets_listener(make_broker: BrokerFactory) -> None:
     assert connected
     assert not getattr(connected[0], "is_failure", True)
     assert ws.ws_url.startswith("ws://127.0.0.1:")
+
+
+def test_first_start_moves_to_fresh_ports_when_one_was_taken(make_broker: BrokerFactory) -> None:
+    fresh = make_broker(start=False)
+    taken = fresh.port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        fresh.start()
+        assert fresh.port != taken
+        assert fresh.running
+    Probe(fresh.port).close()
+
+
+def test_acl_file_is_enforced(make_broker: BrokerFactory) -> None:
+    acl = "user reader\ntopic read t/#\n"
+    secured = make_broker(users={"reader": "pw"}, acl=acl)
+    probe = Probe(secured.port, ("t/#",), username="reader", password="pw")
+    try:
+        probe.client.publish("t/x", "1", qos=1).wait_for_publish(5)  # refused by the ACL
+        time.sleep(0.3)  # a negative check
+        assert probe.on("t/x") == []
+    finally:
+        probe.close()

@@ -95,6 +95,7 @@ def test_still_serving_after_garbage(broker: Broker, make_device: DeviceFactory,
     device = make_device(broker.url)
     probe = Probe(broker.port, (f"{BASE}/+",))
     try:
+        probe.wait_for(f"{BASE}/volume")  # re-published after subscribing: commands arrive now
         for topic, payload in [(f"{BASE}/privacy/set", b"\xff\x00" * 10_000),
                                (f"{BASE}/volume/set", b'{"volume": 5}'),
                                (f"{BASE}/launch/set", b"missiles"),

@@ -126,11 +126,12 @@ class MqttService:
                 self._address.display, rc, self._s.reconnect_max_s)
             return
         logger.info("MQTT connected to %s", self._address.display)
-        client.publish(self._topics.availability, "online", qos=1, retain=True)
         subs = [(self._topics.command_filter, 1)]
         if self._discovery is not None:
             subs.append((self._topics.ha_status, 1))
         client.subscribe(subs)
+        # After SUBSCRIBE on the same connection: whoever sees "online" can send commands.
+        client.publish(self._topics.availability, "online", qos=1, retain=True)
         self._outbox.put(self._republish)
         self.connected.set()
         self._bus.publish(ServiceStatus("mqtt", True, self._address.display))
