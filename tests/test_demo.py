@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 import urllib.request
@@ -30,8 +31,9 @@ def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path, models_dir: Path
     ports = {name: str(free_port()) for name in ("MQTT_PORT", "WS_PORT", "MPD_PORT", "HTTP_PORT")}
     env = dict(os.environ, DEMO_SECONDS="45", DEMO_DIR=str(tmp_path / "demo"), **ports)
     log = (tmp_path / "demo.log").open("wb")
+    # Its own process group, so a failing test can stop the broker and MPD it started too.
     proc = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=REPO_ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, start_new_session=True)
     try:
         health = None
         deadline = time.monotonic() + 40
@@ -51,7 +53,10 @@ def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path, models_dir: Path
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
     text = (tmp_path / "demo.log").read_text()
     assert "stopped after" in text

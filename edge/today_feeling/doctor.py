@@ -6,7 +6,6 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from today_feeling.capture.factory import make_source
 from today_feeling.config.settings import Settings
@@ -111,12 +110,14 @@ def check_mpd(settings: Settings) -> Check:
 
 
 def check_broker(settings: Settings) -> Check:
+    """A real login (not just a TCP connect), so a wrong password shows up here."""
     if not settings.mqtt.url:
         return Check("mqtt", True, "disabled (mqtt.url empty)")
-    url = urlparse(settings.mqtt.url)
-    port = url.port or (8883 if url.scheme == "mqtts" else 1883)
-    return _tcp_check("mqtt", url.hostname or "localhost", port,
-                      "start mosquitto or fix mqtt.url")
+    from today_feeling.mqtt.check import check_broker_login
+
+    ok, detail = check_broker_login(settings)
+    fix = "" if ok else "start mosquitto, or fix mqtt.url / mqtt.username / the password file"
+    return Check("mqtt", ok, detail or f"logged in to {settings.mqtt.url}", fix)
 
 
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
