@@ -1,0 +1,65 @@
+"""The static EdgeTPU check accepts our shipped model and rejects what the compiler could not map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from today_feeling.inference.edgetpu_compat import (
+    EdgeTpuIncompatibleError,
+    check_buffer,
+    check_model,
+    main,
+    require_compatible,
+)
+from today_feeling.model_store.manifest import PACKAGED_MANIFEST, load_manifest
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).with_name("data")
+SHIPPED_KEY = "emotion_today_feeling_v1"
+
+
+def shipped_model() -> Path:
+    entry = load_manifest(PACKAGED_MANIFEST)[SHIPPED_KEY]
+    return REPO / str(entry.source["path"])
+
+
+def test_shipped_model_maps_fully_to_the_edgetpu() -> None:
+    report = require_compatible(shipped_model())
+    assert report.ok
+    assert {"CONV_2D", "FULLY_CONNECTED", "SOFTMAX"} <= set(report.ops)
+
+
+def test_tiny_int8_model_passes() -> None:
+    assert check_model(DATA / "tiny_ok_int8.tflite").problems == ()
+
+
+def test_dynamic_batch_is_rejected() -> None:
+    report = check_model(DATA / "tiny_dynamic_batch_int8.tflite")
+    assert not report.ok
+    assert any("dynamic shape" in p for p in report.problems)
+
+
+def test_op_outside_the_supported_set_is_rejected() -> None:
+    report = check_model(DATA / "tiny_elu_int8.tflite")
+    assert "op ELU is not supported by the EdgeTPU" in report.problems
+    with pytest.raises(EdgeTpuIncompatibleError, match="ELU"):
+        require_compatible(DATA / "tiny_elu_int8.tflite")
+
+
+def test_fer_dynamic_range_model_is_rejected(models_dir: Path) -> None:
+    # fer's mini-Xception is dynamic-range quantized: float activations cannot run on the TPU.
+    report = check_model(models_dir / "fer_emotion_model_quantized.tflite")
+    assert any("FLOAT32 tensors" in p for p in report.problems)
+
+
+def test_not_a_tflite_file() -> None:
+    report = check_buffer(b"PK\x03\x04 definitely a zip")
+    assert report.problems == ("not a TFLite flatbuffer (missing TFL3 identifier)",)
+
+
+def test_cli_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(DATA / "tiny_ok_int8.tflite")]) == 0
+    assert main([str(DATA / "tiny_ok_int8.tflite"), str(DATA / "tiny_elu_int8.tflite")]) == 1
+    assert "INCOMPATIBLE" in capsys.readouterr().out

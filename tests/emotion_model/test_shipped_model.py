@@ -1,0 +1,63 @@
+"""The committed int8 emotion model: agrees with its float reference and matches its model card."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from today_feeling.evaluation import predict
+from today_feeling.inference.emotion import EmotionClassifier
+from today_feeling.inference.runtime import make_interpreter
+from today_feeling.model_store.manifest import PACKAGED_MANIFEST, load_manifest
+
+REPO = Path(__file__).resolve().parents[2]
+KEY = "emotion_today_feeling_v1"
+CARD = REPO / "models" / "emotion" / "README.md"
+SUBSET = 600  # the card's fixed subset: the first 600 PublicTest faces
+
+pytestmark = [pytest.mark.needs_shared, pytest.mark.slow]
+
+
+def _public(npz: Path) -> tuple[np.ndarray, np.ndarray]:
+    with np.load(npz) as data:
+        return data["x_public"], data["y_public"].astype(np.int64)
+
+
+def _card_value(name: str) -> float:
+    match = re.search(rf"subset check.*?{name}\s*=\s*([0-9.]+)", CARD.read_text(), re.S | re.I)
+    assert match, f"model card {CARD} has no '{name} = ...' in its subset check line"
+    return float(match.group(1))
+
+
+def test_int8_agrees_with_float_reference(fer2013_npz: Path) -> None:
+    entry = load_manifest(PACKAGED_MANIFEST)[KEY]
+    int8_path = REPO / entry.source["path"]
+    float_path = int8_path.with_name(int8_path.name.replace("_int8", "_float"))
+    float_entry = dataclasses.replace(entry, input_dtype="float32", file=float_path.name)
+    x, _ = _public(fer2013_npz)
+    q = predict(EmotionClassifier(make_interpreter(int8_path, None, "cpu", 1), entry), x)
+    f = predict(EmotionClassifier(make_interpreter(float_path, None, "cpu", 1), float_entry), x)
+    agreement = float((q.argmax(1) == f.argmax(1)).mean())
+    assert agreement >= 0.98, f"int8 agrees with float on only {agreement:.2%} of PublicTest"
+
+
+def test_eval_emotion_reproduces_model_card(fer2013_npz: Path, tmp_path: Path) -> None:
+    x, y = _public(fer2013_npz)
+    np.savez(tmp_path / "subset.npz", x=x[:SUBSET], y=y[:SUBSET])
+    models = REPO / "models" / "emotion"  # no manifest copy there: the packaged one applies
+    cmd = [sys.executable, "-m", "today_feeling", "eval-emotion", str(tmp_path / "subset.npz"),
+           "--json", "--model", KEY, "--models-dir", str(models)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["n"] == SUBSET
+    assert report["accuracy_7"] == pytest.approx(_card_value("accuracy_7"), abs=1e-4)
+    assert report["accuracy_6"] == pytest.approx(_card_value("accuracy_6"), abs=1e-4)
+    assert len(report["confusion"]) == 6
