@@ -1,0 +1,49 @@
+"""A one-shot MPD check for ``today-feeling doctor``: reachable, allowed, indexed?"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from mpd import CommandError
+
+from today_feeling.config.music import MpdSettings
+from today_feeling.errors import TodayFeelingError
+from today_feeling.music import stickers
+from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect
+
+logger = logging.getLogger(__name__)
+
+_UNREACHABLE: tuple[type[Exception], ...] = (TodayFeelingError, *CONNECTION_ERRORS)
+
+
+@dataclass(frozen=True)
+class MpdHealth:
+    """What the doctor prints: ``ok``, a detail line and, when not ok, what to do."""
+
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_mpd(settings: MpdSettings) -> MpdHealth:
+    """Connect once (with the password), count songs and how many carry a mood sticker."""
+    client = None
+    try:
+        client = connect(settings)
+        songs = int(client.stats().get("songs", 0))
+        indexed = len(stickers.read_all(client, stickers.VALENCE))
+        version = client.mpd_version
+    except CommandError as err:
+        return MpdHealth(False, f"MPD at {settings.address} refused: {err}",
+                         "check mpd.password_file (MPD's 'password' setting)")
+    except _UNREACHABLE as err:
+        return MpdHealth(False, f"MPD at {settings.address} unreachable: {err}",
+                         "sudo systemctl start mpd, or set mpd.address (or run with --mpd off)")
+    finally:
+        close_quietly(client)
+    detail = f"MPD {version} at {settings.address}: {songs} songs, {indexed} indexed by mood"
+    if songs and indexed < songs:
+        return MpdHealth(True, detail, f"run 'today-feeling library scan' to index "
+                                       f"{songs - indexed} more")
+    return MpdHealth(True, detail)
