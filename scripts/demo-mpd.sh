@@ -2,7 +2,7 @@
 # A private MPD for the demo, with a generated demo library indexed by mood. It never
 # touches a system MPD: its config, database, stickers and music live under DIR.
 #
-#   scripts/demo-mpd.sh [DIR]                  # foreground; Ctrl-C stops it
+#   scripts/demo-mpd.sh [DIR]                  # foreground; Ctrl-C (or SIGTERM) stops it
 #   MPD_PORT=6601 AUDIO=pulse COUNT=16 scripts/demo-mpd.sh
 #
 # AUDIO=null (default) plays silently in real time (the director still works and the
@@ -23,17 +23,8 @@ python=${PYTHON:-$here/.venv/bin/python}
 
 mkdir -p "$dir"
 if [ ! -d "$dir/music" ]; then
-    "$python" -m today_feeling library demo "$dir/music" --count "$count"
+    "$python" -m today_feeling library demo "$dir/music.part" --count "$count"
+    mv "$dir/music.part" "$dir/music"   # a half-written library is regenerated next time
 fi
-"$python" -m today_feeling.music.local_mpd "$dir" --port "$port" --audio "$audio" &
-mpd_pid=$!
-trap 'kill "$mpd_pid" 2>/dev/null; wait "$mpd_pid" 2>/dev/null' INT TERM EXIT
-# Index the library once MPD listens (incremental: instant on the next start).
-tries=0
-until "$python" -m today_feeling library scan --mpd "$dir/socket" >/dev/null 2>&1; do
-    tries=$((tries + 1))
-    [ "$tries" -lt 50 ] || { echo "demo-mpd: MPD did not come up; see $dir/mpd.log" >&2; exit 1; }
-    sleep 0.2
-done
-echo "demo MPD on 127.0.0.1:$port with $count mood-indexed tracks; run: today-feeling run --mpd 127.0.0.1:$port"
-wait "$mpd_pid"
+# exec: the signal that stops this script reaches the process that stops mpd.
+exec "$python" -m today_feeling.music.local_mpd "$dir" --port "$port" --audio "$audio" --scan

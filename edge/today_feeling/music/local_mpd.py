@@ -9,15 +9,33 @@ until Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+_prctl: Callable[[int, int], int] | None
+try:  # resolved here, in the parent, so the child only makes one plain call
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux
+    _prctl = None
+
+
+def _die_with_parent() -> None:
+    """In the child (Linux): get SIGTERM when the starting thread dies, even by SIGKILL.
+
+    A killed test run or demo must not leave an mpd behind holding its port.
+    """
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class LocalMpd:
@@ -71,6 +89,7 @@ class LocalMpd:
         self._proc = subprocess.Popen(
             [self.binary, "--no-daemon", str(conf)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - one pre-resolved syscall, no locks
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -116,21 +135,44 @@ def main() -> None:
     parser.add_argument("--music", type=Path, default=None, help="music folder (ROOT/music)")
     parser.add_argument("--audio", default="null",
                         help="'null' (silent), or an output type such as pulse, pipewire, alsa")
+    parser.add_argument("--scan", action="store_true",
+                        help="update MPD's database and index the library by mood once started")
     args = parser.parse_args()
     mpd = LocalMpd(args.root.resolve(), args.port, args.music and args.music.resolve(),
                    audio=args.audio)
     # SIGTERM (systemd, a script's trap) must still stop mpd: turn it into SystemExit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     mpd.start()
-    print(f"mpd listening on {mpd.address} (socket {mpd.socket_path}); Ctrl-C stops it",
-          flush=True)
     try:
+        if args.scan:
+            _index(mpd)
+        print(f"mpd listening on {mpd.address} (socket {mpd.socket_path}); Ctrl-C stops it",
+              flush=True)
         while mpd.running:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         mpd.stop()
+
+
+def _index(mpd: LocalMpd) -> None:
+    """Update the database and run an incremental mood scan (instant when nothing changed)."""
+    from today_feeling.config.music import DirectorSettings, MpdSettings
+    from today_feeling.music.connection import close_quietly, connect
+    from today_feeling.music.scan import scan_library
+
+    settings = MpdSettings(address=str(mpd.socket_path), music_directory=str(mpd.music_dir))
+    client = connect(settings)
+    try:
+        client.update()
+        deadline = time.monotonic() + 300
+        while "updating_db" in client.status() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        result = scan_library(client, settings, DirectorSettings())
+        print(f"indexed {result.total} tracks ({result.analysed} analysed)", flush=True)
+    finally:
+        close_quietly(client)
 
 
 if __name__ == "__main__":
