@@ -164,7 +164,7 @@ class Session:
         """Make sure the next song is a pick for the current plan; ``start`` plays from stop."""
         if not self._director.active:
             return
-        start = start or self._start_pending
+        requested, start = start, start or self._start_pending
         status = self.client.status()
         next_id = status.get("nextsongid")
         queued = self._picks.get(str(next_id)) if next_id is not None else None
@@ -175,8 +175,10 @@ class Session:
             return
         current = self.client.currentsong().get("file")
         pick = self._director.pick(self._library.tracks(), exclude=[current] if current else [])
-        if pick is None:
-            logger.info("nothing to pick (library of %d tracks)", len(self._library.tracks()))
+        if pick is None:  # said once per request, not on every 1 s tick
+            logger.log(logging.INFO if requested else logging.DEBUG,
+                       "nothing to pick from an index of %d tracks (run 'today-feeling library "
+                       "scan'?)", len(self._library.tracks()))
             self._start_pending = start
             return
         self._start_pending = False
