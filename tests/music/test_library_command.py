@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
 from tests.music.conftest import TRACK_COUNT
 from today_feeling.cli import main
 from today_feeling.music.local_mpd import LocalMpd
@@ -38,3 +39,10 @@ def test_scan_over_the_unix_socket_finds_the_music_folder_itself(
         mpd_server: LocalMpd, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["library", "scan", "--mpd", str(mpd_server.socket_path), "--no-update"]) == 0
     assert f"{TRACK_COUNT} analysed" in capsys.readouterr().out
+
+
+def test_scan_without_mpd_is_an_actionable_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["library", "scan", "--mpd", f"127.0.0.1:{free_port()}"]) == 69
+    assert "cannot reach MPD" in capsys.readouterr().err
+    assert main(["library", "scan", "--mpd", "off"]) == 69
+    assert "pass --mpd" in capsys.readouterr().err

@@ -318,3 +318,19 @@ def test_played_entries_are_pruned_behind_the_current_song(
     rig.picked(1)
     wait_for(lambda: client.status().get("song") == "50", what="pruned queue")
     assert not rig.service.director.backing_off()  # our own pruning is not a queue edit
+
+
+def test_connects_over_the_unix_socket(scanned: LocalMpd) -> None:
+    bus, controls = EventBus(), Controls()
+    statuses: list[ServiceStatus] = []
+    bus.subscribe(ServiceStatus, statuses.append)
+    settings = Settings(mpd=mpd_settings(scanned, address=str(scanned.socket_path)))
+    service = build_service(settings, bus, controls)
+    assert service is not None
+    service.start()
+    try:
+        wait_for(lambda: statuses and statuses[-1].connected, what="socket connection")
+        wait_for(lambda: controls.state.volume is not None, what="volume reflected")
+    finally:
+        service.stop()
+    assert statuses[-1] == ServiceStatus("mpd", False, "stopped")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from today_feeling.commands.common import add_config_argument, settings_from_args
+from today_feeling.config.music import MpdSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +48,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from today_feeling.music.connection import close_quietly, connect
+    from today_feeling.music.connection import CONNECTION_ERRORS, MpdUnavailableError, close_quietly
     from today_feeling.music.scan import scan_library
 
     settings = settings_from_args(args)
@@ -56,7 +57,7 @@ def _scan(args: argparse.Namespace) -> int:
         mpd = dataclasses.replace(mpd, address=args.mpd)
     if args.music_dir:
         mpd = dataclasses.replace(mpd, music_directory=str(args.music_dir))
-    client = connect(mpd)
+    client = _connect(mpd)
     try:
         if not args.no_update:
             _update_database(client, mpd.timeout_s * 60)
@@ -64,6 +65,9 @@ def _scan(args: argparse.Namespace) -> int:
         result = scan_library(client, mpd, settings.director, force=args.force,
                               progress=bar.update)
         bar.finish()
+    except CONNECTION_ERRORS as err:
+        raise MpdUnavailableError(f"lost MPD at {mpd.address} during the scan ({err}); run it "
+                                  "again: finished tracks are kept") from err
     finally:
         close_quietly(client)
     per_track = result.analysis_seconds / result.analysed if result.analysed else 0.0
@@ -72,6 +76,24 @@ def _scan(args: argparse.Namespace) -> int:
     for file in result.failed:
         print(f"  failed: {file}")
     return 1 if result.failed else 0
+
+
+def _connect(mpd: MpdSettings) -> Any:
+    """Connect for the scan, turning socket and password failures into actionable errors."""
+    from mpd import CommandError
+
+    from today_feeling.music.connection import CONNECTION_ERRORS, MpdUnavailableError, connect
+
+    if mpd.address.strip().lower() == "off":
+        raise MpdUnavailableError("MPD is disabled (mpd.address = off): pass --mpd HOST:PORT")
+    try:
+        return connect(mpd)
+    except CommandError as err:
+        raise MpdUnavailableError(f"MPD at {mpd.address} refused us ({err}): check "
+                                  "mpd.password_file") from err
+    except CONNECTION_ERRORS as err:
+        raise MpdUnavailableError(f"cannot reach MPD at {mpd.address} ({err}): start it "
+                                  "(sudo systemctl start mpd) or pass --mpd HOST:PORT") from err
 
 
 def _update_database(client: Any, timeout_s: float) -> None:

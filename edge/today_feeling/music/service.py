@@ -108,7 +108,7 @@ class MusicService:
                     break
                 self._guarded(message)
         finally:
-            self._disconnect()
+            self._disconnect("stopped")
 
     def _wait_s(self) -> float:
         if self._session is None:
@@ -236,7 +236,7 @@ class MusicService:
             self._announced = True
             self._bus.publish(ServiceStatus("mpd", True, self._mpd.address))
 
-    def _disconnect(self) -> None:
+    def _disconnect(self, detail: str = "") -> None:
         """Drop the connection; announce it if it had been announced as up."""
         if self._idle_client is not None:
             interrupt(self._idle_client)
@@ -247,7 +247,8 @@ class MusicService:
             self._next_attempt = self._clock() + self._retry_s
         if self._announced:
             self._announced = False
-            self._bus.publish(ServiceStatus("mpd", False, f"reconnecting to {self._mpd.address}"))
+            self._bus.publish(ServiceStatus(
+                "mpd", False, detail or f"reconnecting to {self._mpd.address}"))
 
     def _idle_loop(self, client: Any, generation: int) -> None:
         """Idle thread: post every change; on any error report the connection lost."""
