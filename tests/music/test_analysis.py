@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from today_feeling.music.analysis import measure, to_valence_arousal
+from today_feeling.music.analysis import DecodeError, analyse_file, measure, to_valence_arousal
 from today_feeling.music.demo import DemoTrack, synthesise
 
 FAST_LOUD_MAJOR = DemoTrack("up", bpm=140, major=True, level_db=-12, harmonics=8, tonic=2)
@@ -35,3 +37,21 @@ def test_fast_loud_major_sits_above_slow_quiet_minor_on_both_axes() -> None:
     assert up[0] > 0.3 > -0.3 > down[0]
     assert up[1] > 0.3 > -0.3 > down[1]
     assert all(-1 <= x <= 1 for x in up + down)
+
+
+def test_silence_and_noise_stay_on_the_plane() -> None:
+    import numpy as np
+
+    for x in (np.zeros(22050 * 5), np.random.default_rng(0).standard_normal(22050 * 5) * 0.1):
+        valence, arousal = to_valence_arousal(measure(x))
+        assert -1 <= valence <= 1
+        assert -1 <= arousal <= 1
+
+
+def test_undecodable_file_is_a_decode_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.flac"
+    bad.write_bytes(b"not audio at all" * 100)
+    with pytest.raises(DecodeError, match=r"bad\.flac"):
+        analyse_file(bad, None, 10.0)
+    with pytest.raises(DecodeError):
+        analyse_file(tmp_path / "missing.flac", 30.0, 10.0)
