@@ -334,3 +334,15 @@ def test_connects_over_the_unix_socket(scanned: LocalMpd) -> None:
     finally:
         service.stop()
     assert statuses[-1] == ServiceStatus("mpd", False, "stopped")
+
+
+def test_a_track_a_person_starts_is_announced_without_reason(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned)
+    rig.connected()
+    client.add("track-05.flac")
+    client.play(0)
+    track = wait_for(lambda: rig.tracks and rig.tracks[-1], what="TrackChanged")
+    assert (track.file, track.reason, track.artist) == ("track-05.flac", "", "Today Feeling Demo")
+    assert track.title.startswith("Demo 05 (150 bpm")
+    assert track.valence is not None  # known from the index

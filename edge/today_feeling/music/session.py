@@ -117,15 +117,23 @@ class Session:
             self._director.note_manual("skip")
         if new.state == "stop" and not expected and not self._near_end(old):
             self._manual_stop()
-        song = self.client.currentsong() if new.song_id is not None else {}
-        if song.get("file") and new.state != "stop":
-            self._director.note_played(song["file"])
-            pick = self._picks.pop(str(new.song_id), None)
-            self._publish_track(song, pick[0].reason if pick else "")
-            self.plan()
-            self._prune()
+        if new.song_id is not None and new.state != "stop":
+            self._track_started(new.song_id)
+
+    def _track_started(self, song_id: str) -> None:
+        """Announce the track (with our reason if it was our pick) and queue the next pick."""
+        song = self.client.currentsong()
+        if not song.get("file"):
+            return
+        self._director.note_played(song["file"])
+        pick = self._picks.pop(str(song_id), None)
+        self._publish_track(song, pick[0].reason if pick else "")
+        self.plan()
+        self._prune()
 
     def _on_state_change(self, old: _Snapshot, new: _Snapshot) -> None:
+        if old.state == "stop" and new.state == "play" and new.song_id is not None:
+            self._track_started(new.song_id)  # play pressed on a stopped queue
         wanted, until = self._expect_state
         if new.state == wanted and self._clock() < until:
             return
