@@ -48,6 +48,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from mpd import CommandError
+
     from today_feeling.music.connection import CONNECTION_ERRORS, MpdUnavailableError, close_quietly
     from today_feeling.music.scan import scan_library
 
@@ -68,6 +70,9 @@ def _scan(args: argparse.Namespace) -> int:
     except CONNECTION_ERRORS as err:
         raise MpdUnavailableError(f"lost MPD at {mpd.address} during the scan ({err}); run it "
                                   "again: finished tracks are kept") from err
+    except CommandError as err:
+        raise MpdUnavailableError(f"MPD refused a scan command ({err}): the index needs "
+                                  "stickers (sticker_file in mpd.conf) and write access") from err
     finally:
         close_quietly(client)
     per_track = result.analysis_seconds / result.analysed if result.analysed else 0.0
