@@ -11,10 +11,12 @@ and used over loopback. Starting today-feeling.service itself is left to the HIL
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,8 @@ import yaml
 from tests.conftest import free_port
 from tests.deploy import rootfs
 from tests.deploy.paths import ANSIBLE_DIR, VENV_BIN, tool
+
+logger = logging.getLogger(__name__)
 
 PLAYBOOK_TIMEOUT_S = 900
 HOST = "testdevice"
@@ -39,6 +43,8 @@ class Converge:
     second: subprocess.CompletedProcess[str]
     ports: dict[str, int]
     models_dir: Path
+    seconds: tuple[float, float]
+    """Wall time of the first and the second run."""
 
 
 def changed_count(result: subprocess.CompletedProcess[str]) -> int:
@@ -98,11 +104,16 @@ def converged(tmp_path_factory: pytest.TempPathFactory, app_wheel: Path,
         inventory = tmp / "inventory.yml"
         write_inventory(inventory, root=root, wheel=app_wheel, wheelhouse=rootfs.wheelhouse(app_wheel),
                         models=models_dir, ports=ports)
+        started = time.monotonic()
         first = play(inventory, env)
+        first_s = time.monotonic() - started
         assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-3000:]
         rootfs.save_debs(root)
+        started = time.monotonic()
         second = play(inventory, env)
-        yield Converge(root, first, second, ports, models_dir)
+        seconds = (first_s, time.monotonic() - started)
+        logger.info("converge: first run %.0f s, second run %.0f s", *seconds)
+        yield Converge(root, first, second, ports, models_dir, seconds)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -70,8 +70,10 @@ class Client:
         self.mqtt = mqtt.Client(CallbackAPIVersion.VERSION2, transport=transport)  # type: ignore[arg-type]
         if user:
             self.mqtt.username_pw_set(user, password)
+        self._subacks = 0
         self.mqtt.on_connect = self._on_connect
         self.mqtt.on_message = self._on_message
+        self.mqtt.on_subscribe = self._on_subscribe
         wait_until(lambda: self._try_connect(port), f"a listener on port {port}")
         self.mqtt.loop_start()
         wait_until(lambda: self.rc is not None, "CONNACK")
@@ -85,6 +87,17 @@ class Client:
 
     def _on_connect(self, _c: object, _u: object, _f: object, rc: object, _p: object) -> None:
         self.rc = int(getattr(rc, "value", 1))
+
+    def _on_subscribe(self, *_args: object) -> None:
+        with self._lock:
+            self._subacks += 1
+
+    def subscribe(self, topic: str) -> None:
+        """Subscribe and wait for the SUBACK, so what is published next is delivered."""
+        with self._lock:
+            expected = self._subacks + 1
+        self.mqtt.subscribe(topic, qos=1)
+        wait_until(lambda: self._subacks >= expected, f"SUBACK for {topic}")
 
     def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -113,14 +126,13 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
     try:
         assert (watcher.rc, device.rc, controller.rc) == (0, 0, 0)
         assert intruder.rc != 0
-        watcher.mqtt.subscribe("#")
-        time.sleep(0.5)  # SUBACK; what follows is bounded by wait_until
+        watcher.subscribe("#")
         device.mqtt.publish(f"today_feeling/{HOST}/availability", "online", qos=1, retain=True)
         device.mqtt.publish("today_feeling/otherdevice/availability", "online", qos=1)
         controller.mqtt.publish(f"today_feeling/{HOST}/privacy/set", "ON", qos=1)
         watcher.mqtt.publish(f"today_feeling/{HOST}/privacy/set", "OFF", qos=1)
         wait_until(lambda: f"today_feeling/{HOST}/availability" in watcher.topics(), "availability")
-        device.mqtt.subscribe(f"today_feeling/{HOST}/+/set")
+        device.subscribe(f"today_feeling/{HOST}/+/set")
         controller.mqtt.publish(f"today_feeling/{HOST}/volume/set", "40", qos=1)
         wait_until(lambda: f"today_feeling/{HOST}/volume/set" in device.topics(), "a command")
         # Denied writes are dropped silently by mosquitto: none of them may have arrived.
