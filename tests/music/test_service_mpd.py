@@ -109,6 +109,7 @@ def test_mood_change_queues_fitting_track_without_cutting(
     rig = rig_factory(scanned)
     rig.connected()
     assert (rig.tracks[0].file, rig.tracks[0].reason) == ("track-02.flac", "")  # a person's
+    client.seekid(playing_id, 0)  # a full 12 s before its natural end, even on a slow machine
     rig.mood("happiness")
     upcoming = wait_for(lambda: client.status().get("nextsongid"), what="a queued pick")
     assert client.status()["songid"] == playing_id  # not cut
@@ -122,7 +123,7 @@ def test_mood_change_queues_fitting_track_without_cutting(
     assert track.valence > 0.3
     assert track.arousal is not None
     assert track.arousal > 0.2
-    assert not rig.service.director.backing_off()  # a natural track end is not a skip
+    assert rig.service.director.manual_actions == []  # a natural track end is not a skip
 
 
 def test_lift_picks_move_toward_the_target(
@@ -171,7 +172,8 @@ def test_manual_skip_from_another_client_makes_the_director_back_off(
     rig.picked(1)
     wait_for(lambda: client.status().get("nextsongid"), what="a queued pick")
     client.next()  # a person skips, a second into the track
-    wait_for(rig.service.director.backing_off, what="back-off")
+    wait_for(lambda: rig.service.director.manual_actions == ["skip"], what="skip noticed")
+    assert rig.service.director.backing_off()
     version = client.status()["playlist"]
     rig.mood("sadness")
     time.sleep(2.5)  # two polls: the director must leave the queue alone
@@ -184,12 +186,13 @@ def test_queue_edit_and_pause_from_another_client_are_manual(
     rig.connected()
     rig.mood("happiness")
     rig.picked(1)
+    director = rig.service.director
     client.add("track-04.flac")
-    wait_for(rig.service.director.backing_off, what="back-off after a queue edit")
-    wait_for(lambda: not rig.service.director.backing_off(), what="back-off to expire")
+    wait_for(lambda: director.manual_actions == ["queue edit"], what="a queue edit noticed")
+    wait_for(lambda: not director.backing_off(), what="back-off to expire")
     client.pause(1)
     wait_for(lambda: rig.controls.state.paused, what="pause reflected into controls")
-    assert rig.service.director.backing_off()
+    wait_for(lambda: director.manual_actions == ["queue edit", "pause"], what="pause noticed")
 
 
 def test_controls_drive_mpd_and_mpd_truth_is_reflected(
@@ -211,7 +214,7 @@ def test_controls_drive_mpd_and_mpd_truth_is_reflected(
     rig.controls.trigger("next")
     second = rig.picked(2)[1]
     assert second.file != first.file
-    assert not rig.service.director.backing_off()  # our own actions are not manual
+    assert rig.service.director.manual_actions == []  # our own actions are not manual
 
 
 def test_starts_while_mpd_is_down_and_connects_when_it_appears(
@@ -248,7 +251,7 @@ def test_stable_mood_switch_cuts_a_misfit_track(
     assert client.status()["songid"] != playing_id
     assert track.valence is not None
     assert track.valence > 0.3
-    assert not rig.service.director.backing_off()
+    assert rig.service.director.manual_actions == []  # the test's seeks are not manual
 
 
 def test_database_update_triggers_an_incremental_scan(
@@ -317,7 +320,7 @@ def test_played_entries_are_pruned_behind_the_current_song(
     to_end(client)
     rig.picked(1)
     wait_for(lambda: client.status().get("song") == "50", what="pruned queue")
-    assert not rig.service.director.backing_off()  # our own pruning is not a queue edit
+    assert rig.service.director.manual_actions == []  # our own pruning is not a queue edit
 
 
 def test_connects_over_the_unix_socket(scanned: LocalMpd) -> None:

@@ -49,6 +49,8 @@ class Director:
         self._step = 0
         self._history: deque[str] = deque(maxlen=max(settings.history_size, 1))
         self._backoff_until = float("-inf")
+        self.manual_actions: list[str] = []
+        """What people did, in order (skip, pause, stop, queue edit): for logs and tests."""
         self.generation = 0
         """Bumped whenever the plan changes, so queued picks of an older plan are replaced."""
 
@@ -73,6 +75,7 @@ class Director:
     def note_manual(self, what: str) -> None:
         """A person acted on MPD (skip, pause, queue edit): stay out of the way for a while."""
         self._backoff_until = self._clock() + self._s.manual_backoff_s
+        self.manual_actions = [*self.manual_actions[-19:], what]
         logger.info("manual %s: director backs off for %.0f s", what, self._s.manual_backoff_s)
 
     def resume(self) -> None:
