@@ -7,6 +7,7 @@
 set -u
 props_file=$1
 shift
+mount --make-rshared / || exit 90
 mount -t tmpfs tmpfs /run || exit 90
 mkdir -p /run/systemd/system /run/user/0
 chmod 700 /run/user/0
