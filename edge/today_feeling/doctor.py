@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,24 +88,14 @@ def check_camera(settings: Settings) -> Check:
     return Check("camera", True, f"{settings.capture.source}: frame {w}x{h}")
 
 
-def _tcp_check(name: str, host: str, port: int, fix: str) -> Check:
-    try:
-        with socket.create_connection((host, port), timeout=2.0):
-            return Check(name, True, f"{host}:{port} reachable")
-    except OSError as err:
-        return Check(name, False, f"{host}:{port}: {err.strerror or err}", fix)
-
-
 def check_mpd(settings: Settings) -> Check:
-    address = settings.mpd.address
-    if address == "off":
+    """Connects and logs in for real, and says how much of the library is mood-indexed."""
+    if settings.mpd.address == "off":
         return Check("mpd", True, "disabled (mpd.address = off)")
-    fix = "sudo systemctl start mpd, or set mpd.address"
-    if address.startswith("/"):
-        ok = Path(address).is_socket()
-        return Check("mpd", ok, f"socket {address} {'exists' if ok else 'missing'}", "" if ok else fix)
-    host, _, port = address.rpartition(":")
-    return _tcp_check("mpd", host or "localhost", int(port or 6600), fix)
+    from today_feeling.music.health import check_mpd as mpd_health
+
+    health = mpd_health(settings.mpd)
+    return Check("mpd", health.ok, health.detail, "" if health.ok else health.fix)
 
 
 def check_broker(settings: Settings) -> Check:
