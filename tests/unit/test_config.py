@@ -90,3 +90,10 @@ def test_config_example_command_prints_every_section() -> None:
     assert result.returncode == 0
     for section in ("[capture]", "[mood]", "[inference]", "[mpd]", "[mqtt]", "[http]"):
         assert section in result.stdout
+
+
+def test_committed_example_is_current() -> None:
+    committed = Path(__file__).resolve().parents[2] / "docs" / "config.example.toml"
+    assert committed.read_text() == example_config(), (
+        "regenerate with: today-feeling config --example > docs/config.example.toml"
+    )
