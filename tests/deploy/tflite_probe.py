@@ -44,8 +44,9 @@ def opencv_roundtrip() -> None:
     image = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
     ok, jpeg = cv2.imencode(".jpg", image)
     assert ok
-    small = cv2.resize(cv2.cvtColor(cv2.imdecode(jpeg, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB),
-                       (128, 128))
+    decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    assert decoded is not None
+    small = cv2.resize(cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), (128, 128))
     print(f"opencv {cv2.__version__} {small.shape}")
 
 
