@@ -126,6 +126,8 @@ def prepare(base: Path, models_dir: Path, broker_port: int, manager: UserManager
 
 @pytest.fixture(scope="module")
 def rig(models_dir: Path) -> Iterator[Rig]:
+    if os.geteuid() != 0:
+        pytest.skip("a private systemd user manager needs root (mount namespace)")
     # Outside /tmp: the unit's PrivateTmp= would hide /tmp paths from the daemon.
     base = rootfs.CACHE_DIR / f"unit-daemon-{os.getpid()}"
     shutil.rmtree(base, ignore_errors=True)
