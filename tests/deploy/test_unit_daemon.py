@@ -10,7 +10,9 @@ RestartPreventExitStatus=, LoadCredential= and every other sandbox setting are t
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import itertools
 import os
 import re
 import shutil
@@ -38,6 +40,7 @@ BAD_UNIT = "today-feeling-badconfig.service"
 DEVICE = "unit-test"
 PASSWORD = "unit-test-password"
 READY_TIMEOUT_S = 200
+_RIG_IDS = itertools.count()
 
 
 def hash_entry(password: str, user: str) -> str:
@@ -124,33 +127,43 @@ def prepare(base: Path, models_dir: Path, broker_port: int, manager: UserManager
     manager.install(BAD_UNIT, unit_text(base, bad))
 
 
-@pytest.fixture(scope="module")
-def rig(models_dir: Path) -> Iterator[Rig]:
+@contextlib.contextmanager
+def make_rig(models_dir: Path) -> Iterator[Rig]:
+    """Broker, user manager and units in a fresh folder; everything stopped and removed after."""
     if os.geteuid() != 0:
         pytest.skip("a private systemd user manager needs root (mount namespace)")
     # Outside /tmp: the unit's PrivateTmp= would hide /tmp paths from the daemon.
-    base = rootfs.CACHE_DIR / f"unit-daemon-{os.getpid()}"
+    base = rootfs.CACHE_DIR / f"unit-daemon-{os.getpid()}-{next(_RIG_IDS)}"
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(parents=True)
     manager = UserManager(base / "manager")
     broker_port = free_port()
     broker = start_broker(base, broker_port)
     try:
-        manager.start()
-    except UserManagerError as err:
-        broker.terminate()
-        broker.wait(timeout=10)
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.skip(f"no private systemd user manager here: {err}")
-    try:
+        try:
+            manager.start()
+        except UserManagerError as err:
+            pytest.skip(f"no private systemd user manager here: {err}")
         prepare(base, models_dir, broker_port, manager)
         yield Rig(manager, broker_port, base)
     finally:
-        manager.systemctl("stop", UNIT, BAD_UNIT, timeout=60)
-        manager.stop()
+        manager.stop()  # stops every unit it runs
         broker.terminate()
         broker.wait(timeout=10)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def rig(models_dir: Path) -> Iterator[Rig]:
+    with make_rig(models_dir) as shared:
+        yield shared
+
+
+@pytest.fixture
+def fresh_rig(models_dir: Path) -> Iterator[Rig]:
+    """A manager of its own: earlier units' credential mounts must not influence the result."""
+    with make_rig(models_dir) as own:
+        yield own
 
 
 def wait_until(predicate: object, timeout_s: float, what: str) -> None:
@@ -237,3 +250,38 @@ def test_config_error_exits_78_and_is_not_restarted(rig: Rig) -> None:
     time.sleep(6)  # longer than RestartSec: a restart would have happened by now
     assert rig.manager.show(BAD_UNIT, "NRestarts") == "0"
     assert re.fullmatch(r"failed|inactive", rig.manager.show(BAD_UNIT, "ActiveState"))
+
+
+def render_role_dropin(password: str) -> str:
+    """The role's drop-in template as Ansible renders it (plain Jinja2 suffices for it)."""
+    import jinja2
+
+    template = ANSIBLE_DIR / "roles/today_feeling/templates/dropin.conf.j2"
+    env = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(template.read_text()).render(
+        ansible_managed="Ansible managed", today_feeling_mqtt_password=password,
+        today_feeling_unit_service_overrides=[])
+
+
+def test_without_a_password_the_role_dropin_lets_the_unit_start(fresh_rig: Rig) -> None:
+    """A missing credential file fails the start (243) unless the role's drop-in clears it."""
+    unit = "today-feeling-nopassword.service"
+    text = unit_text(fresh_rig.base, fresh_rig.base / "config.toml").replace(
+        str(fresh_rig.base / "credentials" / "mqtt-password"), str(fresh_rig.base / "no-such-file"))
+    fresh_rig.manager.install(unit, text)
+    failed = fresh_rig.manager.systemctl("start", unit, timeout=READY_TIMEOUT_S)
+    assert failed.returncode != 0
+    assert fresh_rig.manager.show(unit, "ExecMainStatus") == "243"
+    fresh_rig.manager.systemctl("reset-failed", unit)
+    dropins = fresh_rig.manager.unit_dir / f"{unit}.d"
+    dropins.mkdir()
+    (dropins / "50-ansible.conf").write_text(render_role_dropin(""))
+    fresh_rig.manager.systemctl("daemon-reload")
+    try:
+        started = fresh_rig.manager.systemctl("start", unit, timeout=READY_TIMEOUT_S)
+        status = fresh_rig.manager.systemctl("status", "--no-pager", unit).stdout
+        assert started.returncode == 0, status + fresh_rig.manager.show(unit, "ExecMainStatus")
+        assert fresh_rig.manager.show(unit, "ActiveState") == "active"
+    finally:
+        fresh_rig.manager.systemctl("stop", unit, timeout=60)
+    assert "LoadCredential=" not in render_role_dropin("secret")
