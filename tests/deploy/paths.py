@@ -20,3 +20,14 @@ def tool(name: str) -> str:
         if candidate and Path(candidate).is_file():
             return str(candidate)
     pytest.skip(f"{name} is not installed (pip install ansible ansible-lint, apt-get install systemd)")
+
+
+def checkout_binds() -> list[str]:
+    """Bind the checkout (and its venv) back into a sandboxed unit when they live in /tmp.
+
+    The unit's PrivateTmp= gives the service an empty /tmp; a CI clone under /tmp would
+    then vanish from the service's view (exit 203/EXEC). On a device the app lives in /opt.
+    """
+    paths = {REPO_ROOT.resolve(), VENV_BIN.parent.resolve()}
+    under_tmp = sorted(str(p) for p in paths if p.is_relative_to("/tmp"))
+    return [f"BindReadOnlyPaths={p}" for p in under_tmp]

@@ -30,7 +30,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.conftest import free_port
 from tests.deploy import rootfs
-from tests.deploy.paths import ANSIBLE_DIR, UNIT_FILE
+from tests.deploy.paths import ANSIBLE_DIR, UNIT_FILE, checkout_binds
 from tests.deploy.test_unit_sandbox import FILE_VISIBILITY_ONLY
 from tests.deploy.user_manager import UserManager, UserManagerError
 from tests.media import media
@@ -66,6 +66,8 @@ def unit_text(base: Path, config: Path) -> str:
         key = line.split("=", 1)[0]
         if key not in dropped:
             lines.append(replaced.get(key, line))
+        if line == "[Service]":
+            lines.extend(checkout_binds())
     return "\n".join(lines) + "\n"
 
 

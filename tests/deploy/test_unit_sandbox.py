@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.paths import UNIT_FILE
+from tests.deploy.paths import UNIT_FILE, checkout_binds
 
 HERE = Path(__file__).resolve().parent
 #: [Service] keys that are not sandboxing (identity, lifecycle, paths prepared by the system
@@ -39,7 +39,7 @@ def sandbox_properties() -> list[str]:
     service = text.split("[Service]", 1)[1].split("[Install]", 1)[0]
     lines = [line for line in service.splitlines() if re.match(r"^[A-Z]\w+=", line)]
     return [line for line in lines
-            if line.split("=", 1)[0] not in NOT_SANDBOX | FILE_VISIBILITY_ONLY]
+            if line.split("=", 1)[0] not in NOT_SANDBOX | FILE_VISIBILITY_ONLY] + checkout_binds()
 
 
 def run_sandboxed(props: list[str], command: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
