@@ -83,7 +83,9 @@ class FaceDetector:
         scale = size / max(h, w)
         new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
         pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
-        resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA)
+        # INTER_LINEAR: 10x cheaper than INTER_AREA here (0.03 vs 0.28 ms for 640x360);
+        # recall by face width moved by at most 6 points either way on 46 faces (benchmarks/).
+        resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
         self._canvas.fill(0)
         # BGR -> RGB while copying into the canvas: MediaPipe models expect RGB.
         self._canvas[pad_y:pad_y + new_h, pad_x:pad_x + new_w] = resized[:, :, ::-1]
