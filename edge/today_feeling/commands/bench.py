@@ -16,8 +16,11 @@ from typing import Any
 import numpy as np
 
 from today_feeling.capture.factory import make_source
-from today_feeling.commands.common import add_config_argument, settings_from_args
-from today_feeling.commands.run import apply_overrides
+from today_feeling.commands.common import (
+    add_config_argument,
+    add_override_arguments,
+    settings_from_args,
+)
 from today_feeling.inference.build import build_recognizer
 from today_feeling.inference.runtime import runtime_name
 
@@ -29,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads per interpreter")
-    parser.add_argument("--models-dir", metavar="DIR", help="models folder")
+    add_override_arguments(parser, "--models-dir")
     parser.add_argument("--max-frames", type=int, default=0, help="stop after N frames (0: all)")
     parser.add_argument("--warmup", type=int, default=5, help="frames excluded from the figures")
 
@@ -48,7 +51,7 @@ def summarize(samples: dict[str, list[float]]) -> dict[str, dict[str, float]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = apply_overrides(settings_from_args(args), args)
+    settings = settings_from_args(args)
     if args.threads is not None:
         settings = replace(settings, inference=replace(settings.inference, threads=args.threads))
     source = make_source(args.source, settings.capture, realtime=False, loop=False)

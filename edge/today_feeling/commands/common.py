@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from today_feeling.config import Settings, load_settings
+from today_feeling.config.schema import replace_path
+from today_feeling.errors import ConfigError
+
+#: Flags that override one config key for one invocation: flag -> (key, metavar, help).
+OVERRIDE_FLAGS: dict[str, tuple[str, str, str]] = {
+    "--source": ("capture.source", "SOURCE",
+                 "camera index, device, URL, video file, image or folder"),
+    "--mqtt": ("mqtt.url", "URL", "broker URL (mqtt://HOST:PORT); '' disables MQTT"),
+    "--mpd": ("mpd.address", "HOST:PORT|off", "MPD to drive, or 'off'"),
+    "--device-id": ("device.id", "ID", "device id for topics and client ids"),
+    "--http": ("http.bind", "ADDR:PORT", "dashboard bind address; '' disables it"),
+    "--mqtt-ws": ("mqtt.ws_url", "URL", "broker WebSocket URL given to the dashboard"),
+    "--models-dir": ("models.dir", "DIR", "models folder"),
+}
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +30,27 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_override_arguments(parser: argparse.ArgumentParser, *flags: str) -> None:
+    """Offer the named override flags (all of them when none are named)."""
+    for flag in flags or tuple(OVERRIDE_FLAGS):
+        key, metavar, help_text = OVERRIDE_FLAGS[flag]
+        parser.add_argument(flag, metavar=metavar, help=f"{help_text} (config: {key})")
+
+
+def apply_overrides(settings: Settings, args: argparse.Namespace) -> Settings:
+    """Apply the override flags that were given, validated like the config file."""
+    for flag, (key, _, _) in OVERRIDE_FLAGS.items():
+        value: Any = getattr(args, flag.lstrip("-").replace("-", "_"), None)
+        if value is None:
+            continue
+        try:
+            settings = replace_path(settings, key, value)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(key, f"{flag}: {err}") from err
+    return settings
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Load and validate the config before anything touches hardware."""
+    """Load and validate the config and the override flags before anything touches hardware."""
     path: Path | None = args.config
-    return load_settings(path)
+    return apply_overrides(load_settings(path), args)

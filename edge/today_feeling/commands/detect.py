@@ -18,8 +18,11 @@ import numpy as np
 
 from today_feeling.capture.factory import make_source
 from today_feeling.capture.replay import ReplaySource, is_image
-from today_feeling.commands.common import add_config_argument, settings_from_args
-from today_feeling.commands.run import apply_overrides
+from today_feeling.commands.common import (
+    add_config_argument,
+    add_override_arguments,
+    settings_from_args,
+)
 from today_feeling.domain.analysis import FrameAnalysis
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodEngine
@@ -36,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per analysed frame")
     parser.add_argument("--annotate", type=Path, metavar="OUT",
                         help="write an annotated image (.jpg/.png) or video (.mp4/.avi)")
-    parser.add_argument("--models-dir", metavar="DIR", help="models folder")
+    add_override_arguments(parser, "--models-dir")
     parser.add_argument("--max-frames", type=int, default=0, help="stop after N frames (0: all)")
 
 
@@ -90,7 +93,7 @@ class _Annotator:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = apply_overrides(settings_from_args(args), args)
+    settings = settings_from_args(args)
     source = make_source(args.source, settings.capture, realtime=False, loop=False)
     built = build_recognizer(settings)
     with_source = isinstance(source, ReplaySource) and source.path.is_dir()

@@ -6,22 +6,22 @@ import argparse
 import json
 from dataclasses import asdict
 
-from today_feeling.commands.common import add_config_argument, settings_from_args
-from today_feeling.commands.run import apply_overrides
+from today_feeling.commands.common import (
+    add_config_argument,
+    add_override_arguments,
+    settings_from_args,
+)
 from today_feeling.doctor import run_checks
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
-    parser.add_argument("--source", help="check this source instead of capture.source")
-    parser.add_argument("--mqtt", metavar="URL", help="check this broker")
-    parser.add_argument("--mpd", metavar="HOST:PORT|off", help="check this MPD")
-    parser.add_argument("--models-dir", metavar="DIR", help="models folder")
+    add_override_arguments(parser, "--source", "--mqtt", "--mpd", "--models-dir")
     parser.add_argument("--json", action="store_true", help="machine-readable results")
 
 
 def run(args: argparse.Namespace) -> int:
-    checks = run_checks(apply_overrides(settings_from_args(args), args))
+    checks = run_checks(settings_from_args(args))
     if args.json:
         print(json.dumps([asdict(c) for c in checks]))
     else:

@@ -12,8 +12,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from today_feeling.commands.common import add_config_argument, settings_from_args
-from today_feeling.commands.run import apply_overrides
+from today_feeling.commands.common import (
+    add_config_argument,
+    add_override_arguments,
+    settings_from_args,
+)
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.evaluation import evaluate, load_faces
 
@@ -24,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--model", metavar="KEY", default=None,
                         help="emotion model key from the manifest (default: config models.emotion)")
-    parser.add_argument("--models-dir", metavar="DIR", help="models folder")
+    add_override_arguments(parser, "--models-dir")
     parser.add_argument("--split", metavar="NAME", default=None,
                         help="read x_NAME/y_NAME instead of x/y (e.g. 'public' in the FER2013 npz)")
 
@@ -43,7 +46,7 @@ def _text(report: dict[str, Any], model: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = apply_overrides(settings_from_args(args), args)
+    settings = settings_from_args(args)
     faces = load_faces(args.data, args.split)
     from today_feeling.inference.build import build_classifier  # after the config is valid
 
