@@ -49,6 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--repeats", default="1,2,2,2")
     p.add_argument("--seed", type=int, default=20261124)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--init", default=None,
+                   help="start from these weights (.keras or .weights.h5), e.g. a warm restart of a finished run")
     p.add_argument("--jit", action="store_true", help="XLA-compile the train step")
     return p.parse_args(argv)
 
@@ -154,6 +156,13 @@ def main(argv: list[str] | None = None) -> int:
                          repeats=tuple(int(v) for v in args.repeats.split(",")), classes=args.classes,
                          size=args.size)
         model = build_model(cfg)
+        if args.init:
+            src = tf.keras.models.load_model(args.init, compile=False) if args.init.endswith(".keras") else None
+            if src is not None:
+                model.set_weights(src.get_weights())
+            else:
+                model.load_weights(args.init)
+            logger.info("initialised from %s", args.init)
         opt = tf.keras.optimizers.SGD(args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay)
         opt.exclude_from_weight_decay(var_names=["bn", "bias"])
         model.compile(optimizer=opt, jit_compile=args.jit,
