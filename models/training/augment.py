@@ -29,22 +29,27 @@ def _affine(batch: int, size: int, max_deg: float, max_shift: float, scale_range
     return tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
 
 
-def augment_batch(x: tf.Tensor, size: int = 48) -> tf.Tensor:
-    """x: (B, size, size, 1) float in [0, 1] -> augmented batch, same shape and range."""
+def augment_batch(x: tf.Tensor, size: int = 48, strength: float = 1.0, cutout: float = 0.25) -> tf.Tensor:
+    """x: (B, size, size, 1) float in [0, 1] -> augmented batch, same shape and range.
+
+    ``strength`` scales every geometric and photometric range (1.0: the defaults below; a
+    lighter final phase helps an under-fitting net), ``cutout`` is the occluder probability.
+    """
     batch = tf.shape(x)[0]
-    t = _affine(batch, size, max_deg=10.0, max_shift=0.08 * size, scale_range=0.1)
+    k = strength
+    t = _affine(batch, size, max_deg=10.0 * k, max_shift=0.08 * size * k, scale_range=0.1 * k)
     x = tf.raw_ops.ImageProjectiveTransformV3(
         images=x, transforms=t, output_shape=[size, size], fill_value=0.0,
         interpolation="BILINEAR", fill_mode="REFLECT")
     mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
-    contrast = tf.random.uniform([batch, 1, 1, 1], 0.7, 1.3)
-    bright = tf.random.uniform([batch, 1, 1, 1], -0.12, 0.12)
+    contrast = tf.random.uniform([batch, 1, 1, 1], 1.0 - 0.3 * k, 1.0 + 0.3 * k)
+    bright = tf.random.uniform([batch, 1, 1, 1], -0.12 * k, 0.12 * k)
     x = (x - mean) * contrast + mean + bright
     # random erasing-lite: occlude a small square in ~25% of faces (hands, glasses, hair).
-    return tf.clip_by_value(_cutout(x, size), 0.0, 1.0)
+    return tf.clip_by_value(_cutout(x, size, cutout), 0.0, 1.0)
 
 
-def _cutout(x: tf.Tensor, size: int) -> tf.Tensor:
+def _cutout(x: tf.Tensor, size: int, prob: float) -> tf.Tensor:
     batch = tf.shape(x)[0]
     half = size // 8
     cy = tf.random.uniform([batch, 1, 1], 0, size, dtype=tf.int32)
@@ -52,6 +57,6 @@ def _cutout(x: tf.Tensor, size: int) -> tf.Tensor:
     yy = tf.range(size)[None, :, None]
     xx = tf.range(size)[None, None, :]
     box = (tf.abs(yy - cy) < half) & (tf.abs(xx - cx) < half)
-    use = tf.random.uniform([batch, 1, 1]) < 0.25
+    use = tf.random.uniform([batch, 1, 1]) < prob
     mask = tf.cast(box & use, x.dtype)[..., None]
     return x * (1.0 - mask) + mask * tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, type=Path)
     p.add_argument("--epoch", type=int, default=None, help="export this epoch's weights instead of last.keras")
+    p.add_argument("--keras", type=Path, default=None, help="export this .keras file (e.g. RUN/swa.keras)")
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
     p.add_argument("--out", required=True, help="output path prefix: writes PREFIX_int8.tflite, PREFIX_float.tflite")
     p.add_argument("--calib", type=int, default=700, help="representative faces for int8 calibration")
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     run_args = json.loads((args.run / "args.json").read_text())
     train, _ = load_fer2013(args.data)
     tr_idx, ho_idx = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
-    model = load_trained(args.run, args.epoch)
+    model = (tf.keras.models.load_model(args.keras, compile=False) if args.keras
+             else load_trained(args.run, args.epoch))
     size = int(model.input.shape[1])
     train = resize_split(train, size)
     x_ho = train.x[ho_idx][..., None].astype(np.float32) / 255.0
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(f"{out}_float.tflite").write_bytes(convert(final, size))
     rep = representative(train.x[tr_idx], train.y[tr_idx], args.calib, run_args["seed"])
     Path(f"{out}_int8.tflite").write_bytes(convert(final, size, rep))
-    meta = {"temperature": temperature, "run": str(args.run), "epoch": args.epoch or "last",
+    meta = {"temperature": temperature, "run": str(args.run), "epoch": args.epoch or "last", "keras": str(args.keras or ""),
             "train_args": run_args, "calibration_faces": args.calib}
     Path(f"{out}_export.json").write_text(json.dumps(meta, indent=1, default=str))
     logger.info("wrote %s_{int8,float}.tflite", out)

@@ -43,6 +43,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--ferplus-mix", type=float, default=0.0, help="weight of FER+ vote distribution in targets")
+    p.add_argument("--aug-strength", type=float, default=1.0, help="scale of all augmentation ranges")
+    p.add_argument("--cutout", type=float, default=0.25, help="probability of the occluder square")
     p.add_argument("--holdout", type=float, default=0.05, help="training fraction held out for temperature fit")
     p.add_argument("--size", type=int, default=40, help="model input side; FER2013 crops are area-resized to it")
     p.add_argument("--widths", default="24,48,96,192")
@@ -67,10 +69,11 @@ def _targets(split: Split, idx: np.ndarray, classes: int, mix: float) -> np.ndar
     return onehot
 
 
-def _dataset(x: np.ndarray, t: np.ndarray, batch: int, seed: int) -> tf.data.Dataset:
+def _dataset(x: np.ndarray, t: np.ndarray, batch: int, seed: int, strength: float = 1.0,
+             cutout: float = 0.25) -> tf.data.Dataset:
     ds = tf.data.Dataset.from_tensor_slices((x[..., None], t))
     ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch, drop_remainder=True)
-    ds = ds.map(lambda a, b: (augment_batch(tf.cast(a, tf.float32) / 255.0, x.shape[1]), b),
+    ds = ds.map(lambda a, b: (augment_batch(tf.cast(a, tf.float32) / 255.0, x.shape[1], strength, cutout), b),
                 num_parallel_calls=1)
     return ds.prefetch(2)
 
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     np.save(run / "holdout_idx.npy", ho_idx)
     evals["holdout"] = (train.x[ho_idx], train.y[ho_idx])
     targets = _targets(train, tr_idx, args.classes, args.ferplus_mix)
-    ds = _dataset(train.x[tr_idx], targets, args.batch, args.seed)
+    ds = _dataset(train.x[tr_idx], targets, args.batch, args.seed, args.aug_strength, args.cutout)
     steps = len(tr_idx) // args.batch
     state = run / "state.json"
     start = json.loads(state.read_text())["epoch"] if state.exists() else 0
