@@ -22,11 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from models.training.data import load_fer2013, resize_split, stratified_holdout, FER_TO_PRODUCT  # noqa: E402
-from models.training.model import ArchConfig, build_model  # noqa: E402
+import numpy as np
+import tensorflow as tf
+from models.training.data import FER_TO_PRODUCT, load_fer2013, resize_split, stratified_holdout
+from models.training.model import ArchConfig, build_model
 
 logger = logging.getLogger(__name__)
 

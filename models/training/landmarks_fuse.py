@@ -19,10 +19,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from models.training.data import load_fer2013, resize_split, stratified_holdout  # noqa: E402
+import numpy as np
+import tensorflow as tf
+from models.training.data import load_fer2013, resize_split, stratified_holdout
 
 
 def cnn_logprobs(path: Path, x: np.ndarray) -> np.ndarray:

@@ -20,12 +20,18 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from models.training.augment import augment_batch  # noqa: E402
-from models.training.data import Split, load_fer2013, load_folder_per_class, resize_split, stratified_holdout, FER_TO_PRODUCT  # noqa: E402
-from models.training.model import ArchConfig, build_model  # noqa: E402
+import numpy as np
+import tensorflow as tf
+from models.training.augment import augment_batch
+from models.training.data import (
+    FER_TO_PRODUCT,
+    Split,
+    load_fer2013,
+    load_folder_per_class,
+    resize_split,
+    stratified_holdout,
+)
+from models.training.model import ArchConfig, build_model
 
 logger = logging.getLogger(__name__)
 DEFAULT_DATA = "../shared/datasets/fer2013_train_public.npz"
