@@ -7,15 +7,16 @@ config or files fails here, before the camera is opened.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
+from today_feeling import history, mqtt, music, web
 from today_feeling.capture.backoff import Backoff
 from today_feeling.capture.factory import make_source
 from today_feeling.capture.worker import CaptureWorker
@@ -34,28 +35,19 @@ from today_feeling.stats import cpu_temperature_c
 
 logger = logging.getLogger(__name__)
 
-#: Optional services, started in this order and stopped in reverse.
-SERVICE_MODULES = ("today_feeling.history", "today_feeling.music", "today_feeling.mqtt",
-                   "today_feeling.web")
+#: Services around the pipeline, started in this order and stopped in reverse; each
+#: factory returns None when its part is turned off in the config.
+SERVICE_FACTORIES: tuple[Callable[[Settings, EventBus, Controls], Service | None], ...] = (
+    history.build_service, music.build_service, mqtt.build_service, web.build_service,
+)
 STATS_PERIOD_S = 10.0
 #: Report READY even without a frame after this long, with a STATUS saying why.
 READY_WITHOUT_FRAME_S = 30.0
 
 
 def _build_services(settings: Settings, bus: EventBus, controls: Controls) -> list[Service]:
-    services = []
-    for module_name in SERVICE_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name:
-                raise
-            continue
-        build = getattr(module, "build_service", None)
-        service = build(settings, bus, controls) if build is not None else None
-        if service is not None:
-            services.append(service)
-    return services
+    built = (factory(settings, bus, controls) for factory in SERVICE_FACTORIES)
+    return [service for service in built if service is not None]
 
 
 class Daemon:
