@@ -34,10 +34,6 @@ class RollingStats:
     def median_ms(self) -> dict[str, float]:
         return {name: float(np.median(values)) for name, values in self._stages.items() if values}
 
-    def percentile_ms(self, q: float) -> dict[str, float]:
-        return {name: float(np.percentile(values, q))
-                for name, values in self._stages.items() if values}
-
 
 def cpu_temperature_c(path: Path = THERMAL_ZONE) -> float | None:
     """SoC temperature where the kernel exposes it (Pi, Jetson), else None."""

@@ -37,7 +37,7 @@ def make_source(spec: str, settings: CaptureSettings, *, realtime: bool | None =
         spec = resolve_auto()
     if spec == "picamera":
         return PiCameraSource(settings.width, settings.height, settings.fps)
-    if spec.isdigit() or spec.startswith("/dev/") or "://" in spec:
+    if is_live(spec):
         return OpenCvSource(spec, settings.width, settings.height, settings.fps)
     path = Path(spec).expanduser()
     if not path.exists():

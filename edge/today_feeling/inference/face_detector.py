@@ -59,10 +59,6 @@ class FaceDetector:
         self._canvas = np.zeros((size, size, 3), dtype=np.uint8)
         self.name = entry.key
 
-    @property
-    def input_size(self) -> int:
-        return self._spec.input_size
-
     def detect(self, image_bgr: npt.NDArray[np.uint8]) -> list[Detection]:
         """All faces scoring at least ``min_score``, highest score first."""
         scale, pad_x, pad_y = self._letterbox(image_bgr)
