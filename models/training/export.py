@@ -6,9 +6,11 @@
 Steps, and why:
 1. Fit a temperature on the training hold-out (never on PublicTest) so probabilities mean
    something for the mood engine's confidence gate; fold 1/T into the last dense layer.
-2. Append softmax, fix the batch to 1 (EdgeTPU needs static shapes) and convert twice: float32
-   (the reference) and full-integer int8 calibrated on a seeded, class-stratified set of
-   training faces. BatchNorm folds into the convolutions during conversion.
+2. Append softmax (``--output probabilities``) or stop at the scaled logits (``--output logits``:
+   the runtime applies softmax in float; int8 probabilities come in steps of 1/256 and tie
+   near the top, int8 logits keep the ranking), fix the batch to 1 (EdgeTPU needs static
+   shapes) and convert twice: float32 (the reference) and full-integer int8 calibrated on a
+   seeded, class-stratified set of training faces. BatchNorm folds into the convolutions.
 """
 
 from __future__ import annotations
@@ -55,11 +57,13 @@ def load_trained(run: Path, epoch: int | None) -> tf.keras.Model:
     return model
 
 
-def with_softmax(model: tf.keras.Model, temperature: float) -> tf.keras.Model:
-    """Copy of ``model`` whose dense layer is scaled by 1/T, followed by softmax."""
+def with_softmax(model: tf.keras.Model, temperature: float, softmax: bool = True) -> tf.keras.Model:
+    """Copy of ``model`` whose dense layer is scaled by 1/T, followed by softmax if asked."""
     dense = model.get_layer("logits")
     kernel, bias = dense.get_weights()
     dense.set_weights([kernel / temperature, bias / temperature])
+    if not softmax:
+        return model
     out = tf.keras.layers.Softmax(name="probs")(model.output)
     return tf.keras.Model(model.input, out)
 
@@ -95,6 +99,23 @@ def convert(model: tf.keras.Model, size: int, rep=None) -> bytes:  # type: ignor
         return bytes(conv.convert())
 
 
+def tflite_top1(model_bytes: bytes, x: np.ndarray) -> np.ndarray:
+    """Top-1 class of a converted model on (N, size, size, 1) faces in [0, 1]."""
+    it = tf.lite.Interpreter(model_content=model_bytes, num_threads=2)
+    it.allocate_tensors()
+    inp, out = it.get_input_details()[0], it.get_output_details()[0]
+    scale, zero = inp["quantization"]
+    top = np.empty(len(x), np.int64)
+    for i, face in enumerate(x):
+        v = face[None]
+        if inp["dtype"] != np.float32:
+            v = np.clip(np.round(v / scale + zero), -128, 127).astype(inp["dtype"])
+        it.set_tensor(inp["index"], v)
+        it.invoke()
+        top[i] = int(it.get_tensor(out["index"])[0].argmax())
+    return top
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, type=Path)
@@ -103,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
     p.add_argument("--out", required=True, help="output path prefix: writes PREFIX_int8.tflite, PREFIX_float.tflite")
     p.add_argument("--calib", type=int, default=700, help="representative faces for int8 calibration")
+    p.add_argument("--output", choices=("probabilities", "logits"), default="probabilities",
+                   help="what the model outputs (manifest 'output'); logits: softmax runs on the CPU")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     tf.config.threading.set_intra_op_parallelism_threads(2)
@@ -118,14 +141,19 @@ def main(argv: list[str] | None = None) -> int:
     logits = model.predict(x_ho, batch_size=256, verbose=0)
     temperature = fit_temperature(logits, y_ho)
     logger.info("temperature=%.3f holdout_acc=%.4f", temperature, float((logits.argmax(1) == y_ho).mean()))
-    final = with_softmax(model, temperature)
+    final = with_softmax(model, temperature, softmax=args.output == "probabilities")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{out}_float.tflite").write_bytes(convert(final, size))
+    float_bytes = convert(final, size)
+    Path(f"{out}_float.tflite").write_bytes(float_bytes)
     rep = representative(train.x[tr_idx], train.y[tr_idx], args.calib, run_args["seed"])
-    Path(f"{out}_int8.tflite").write_bytes(convert(final, size, rep))
+    int8_bytes = convert(final, size, rep)
+    Path(f"{out}_int8.tflite").write_bytes(int8_bytes)
+    # Quantisation check on the hold-out (PublicTest stays untouched until the model card).
+    agreement = float((tflite_top1(int8_bytes, x_ho) == tflite_top1(float_bytes, x_ho)).mean())
+    logger.info("int8/float top-1 agreement on the hold-out: %.4f", agreement)
     meta = {"temperature": temperature, "run": str(args.run), "epoch": args.epoch or "last", "keras": str(args.keras or ""),
-            "train_args": run_args, "calibration_faces": args.calib}
+            "train_args": run_args, "calibration_faces": args.calib, "output": args.output, "holdout_int8_float_agreement": agreement}
     Path(f"{out}_export.json").write_text(json.dumps(meta, indent=1, default=str))
     logger.info("wrote %s_{int8,float}.tflite", out)
     return 0

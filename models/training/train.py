@@ -49,6 +49,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--ferplus-mix", type=float, default=0.0, help="weight of FER+ vote distribution in targets")
+    p.add_argument("--teacher", default=None,
+                   help="(N_train, 7) probabilities from models.training.teacher, for distillation")
+    p.add_argument("--teacher-mix", type=float, default=0.5, help="weight of the teacher's probabilities in targets")
     p.add_argument("--aug-strength", type=float, default=1.0, help="scale of all augmentation ranges")
     p.add_argument("--cutout", type=float, default=0.25, help="probability of the occluder square")
     p.add_argument("--holdout", type=float, default=0.05, help="training fraction held out for temperature fit")
@@ -63,11 +66,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _targets(split: Split, idx: np.ndarray, classes: int, mix: float) -> np.ndarray:
+def _targets(split: Split, idx: np.ndarray, classes: int, mix: float,
+             teacher: np.ndarray | None = None, teacher_mix: float = 0.0) -> np.ndarray:
     y = split.y[idx]
     onehot = np.eye(7, dtype=np.float32)[y]
     if mix > 0 and split.soft is not None:
         onehot = (1 - mix) * onehot + mix * split.soft[idx]
+    if teacher is not None and teacher_mix > 0:
+        onehot = (1 - teacher_mix) * onehot + teacher_mix * teacher[idx].astype(np.float32)
     if classes == 6:
         merged = np.zeros((len(y), 6), np.float32)
         np.add.at(merged.T, FER_TO_PRODUCT, onehot.T)
@@ -149,7 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     tr_idx, ho_idx = stratified_holdout(train.y, args.holdout, args.seed)
     np.save(run / "holdout_idx.npy", ho_idx)
     evals["holdout"] = (train.x[ho_idx], train.y[ho_idx])
-    targets = _targets(train, tr_idx, args.classes, args.ferplus_mix)
+    teacher = None
+    if args.teacher:
+        teacher = np.load(args.teacher)
+        if teacher.shape != (len(train.y), 7):
+            raise SystemExit(f"--teacher {args.teacher}: shape {teacher.shape}, expected ({len(train.y)}, 7)")
+    targets = _targets(train, tr_idx, args.classes, args.ferplus_mix, teacher, args.teacher_mix)
     ds = _dataset(train.x[tr_idx], targets, args.batch, args.seed, args.aug_strength, args.cutout)
     steps = len(tr_idx) // args.batch
     state = run / "state.json"
