@@ -39,8 +39,13 @@ def augment_batch(x: tf.Tensor, size: int = 48, strength: float = 1.0, cutout: f
     k = strength
     t = _affine(batch, size, max_deg=10.0 * k, max_shift=0.08 * size * k, scale_range=0.1 * k)
     x = tf.raw_ops.ImageProjectiveTransformV3(
-        images=x, transforms=t, output_shape=[size, size], fill_value=0.0,
-        interpolation="BILINEAR", fill_mode="REFLECT")
+        images=x,
+        transforms=t,
+        output_shape=[size, size],
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="REFLECT",
+    )
     mean = tf.reduce_mean(x, axis=[1, 2, 3], keepdims=True)
     contrast = tf.random.uniform([batch, 1, 1, 1], 1.0 - 0.3 * k, 1.0 + 0.3 * k)
     bright = tf.random.uniform([batch, 1, 1, 1], -0.12 * k, 0.12 * k)

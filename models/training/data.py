@@ -21,9 +21,22 @@ PRODUCT_CLASSES = ("anger", "fear", "happiness", "sadness", "surprise", "neutral
 FER_TO_PRODUCT = np.array([0, 0, 1, 2, 3, 4, 5], dtype=np.int64)
 # Folder names accepted for each FER2013 class (folder-per-class datasets; lower-case).
 FOLDER_ALIASES = {
-    "anger": 0, "angry": 0, "disgust": 1, "disgusted": 1, "fear": 2, "fearful": 2, "afraid": 2,
-    "happiness": 3, "happy": 3, "joy": 3, "sadness": 4, "sad": 4, "surprise": 5, "surprised": 5,
-    "neutral": 6, "calm": 6,
+    "anger": 0,
+    "angry": 0,
+    "disgust": 1,
+    "disgusted": 1,
+    "fear": 2,
+    "fearful": 2,
+    "afraid": 2,
+    "happiness": 3,
+    "happy": 3,
+    "joy": 3,
+    "sadness": 4,
+    "sad": 4,
+    "surprise": 5,
+    "surprised": 5,
+    "neutral": 6,
+    "calm": 6,
 }
 
 
@@ -51,8 +64,12 @@ def ferplus_soft_labels(votes: np.ndarray) -> np.ndarray:
 def load_fer2013(path: str | Path) -> tuple[Split, Split]:
     """Return (Training, PublicTest) from the shared npz."""
     with np.load(path) as d:
-        train = Split(d["x_train"], d["y_train"].astype(np.int64), ferplus_soft_labels(d["ferplus_votes_train"]))
-        public = Split(d["x_public"], d["y_public"].astype(np.int64), ferplus_soft_labels(d["ferplus_votes_public"]))
+        train = Split(
+            d["x_train"], d["y_train"].astype(np.int64), ferplus_soft_labels(d["ferplus_votes_train"])
+        )
+        public = Split(
+            d["x_public"], d["y_public"].astype(np.int64), ferplus_soft_labels(d["ferplus_votes_public"])
+        )
     logger.info("fer2013 train=%d public=%d", len(train.y), len(public.y))
     return train, public
 
@@ -101,7 +118,7 @@ def stratified_holdout(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     for c in np.unique(y):
         idx = np.flatnonzero(y == c)
         rng.shuffle(idx)
-        hold.append(idx[: int(round(len(idx) * fraction))])
+        hold.append(idx[: round(len(idx) * fraction)])
     h = np.sort(np.concatenate(hold))
     mask = np.ones(len(y), dtype=bool)
     mask[h] = False

@@ -34,11 +34,13 @@ logger = logging.getLogger(__name__)
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     """1-D search for the T minimising held-out NLL (coarse grid, then a fine one)."""
+
     def nll(t: float) -> float:
         z = logits / t
         z = z - z.max(1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(1, keepdims=True))
         return float(-logp[np.arange(len(y)), y].mean())
+
     grid = np.arange(0.3, 4.0, 0.05)
     best = float(grid[np.argmin([nll(t) for t in grid])])
     fine = np.arange(best - 0.05, best + 0.05, 0.005)
@@ -50,8 +52,12 @@ def load_trained(run: Path, epoch: int | None) -> tf.keras.Model:
     if epoch is None:
         return tf.keras.models.load_model(run / "last.keras", compile=False)
     args = json.loads((run / "args.json").read_text())
-    cfg = ArchConfig(widths=tuple(int(v) for v in args["widths"].split(",")),
-                     repeats=tuple(int(v) for v in args["repeats"].split(",")), classes=args["classes"], size=args.get("size", 48))
+    cfg = ArchConfig(
+        widths=tuple(int(v) for v in args["widths"].split(",")),
+        repeats=tuple(int(v) for v in args["repeats"].split(",")),
+        classes=args["classes"],
+        size=args.get("size", 48),
+    )
     model = build_model(cfg)
     model.load_weights(run / f"epoch_{epoch:03d}.weights.h5")
     return model
@@ -74,11 +80,12 @@ def representative(x: np.ndarray, y: np.ndarray, n: int, seed: int):  # type: ig
     per = max(1, n // 7)
     idx = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:per] for c in range(7)])
     # include pure black/white so the int8 input keeps the exact 1/255 pixel grid
-    faces = list(x[idx]) + [np.zeros_like(x[0]), np.full_like(x[0], 255)]
+    faces = [*x[idx], np.zeros_like(x[0]), np.full_like(x[0], 255)]
 
     def gen():  # type: ignore[no-untyped-def]
         for f in faces:
             yield [f[None, :, :, None].astype(np.float32) / 255.0]
+
     return gen
 
 
@@ -87,8 +94,12 @@ def convert(model: tf.keras.Model, size: int, rep=None) -> bytes:  # type: ignor
     inp = tf.keras.Input((size, size, 1), batch_size=1, name="face")
     fixed = tf.keras.Model(inp, model(inp, training=False))
     with tempfile.TemporaryDirectory() as tmp:
-        fixed.export(tmp, format="tf_saved_model", verbose=False,
-                     input_signature=[tf.TensorSpec([1, size, size, 1], tf.float32, name="face")])
+        fixed.export(
+            tmp,
+            format="tf_saved_model",
+            verbose=False,
+            input_signature=[tf.TensorSpec([1, size, size, 1], tf.float32, name="face")],
+        )
         conv = tf.lite.TFLiteConverter.from_saved_model(tmp)
         if rep is not None:
             conv.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -119,21 +130,32 @@ def tflite_top1(model_bytes: bytes, x: np.ndarray) -> np.ndarray:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, type=Path)
-    p.add_argument("--epoch", type=int, default=None, help="export this epoch's weights instead of last.keras")
+    p.add_argument(
+        "--epoch", type=int, default=None, help="export this epoch's weights instead of last.keras"
+    )
     p.add_argument("--keras", type=Path, default=None, help="export this .keras file (e.g. RUN/swa.keras)")
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
-    p.add_argument("--out", required=True, help="output path prefix: writes PREFIX_int8.tflite, PREFIX_float.tflite")
+    p.add_argument(
+        "--out", required=True, help="output path prefix: writes PREFIX_int8.tflite, PREFIX_float.tflite"
+    )
     p.add_argument("--calib", type=int, default=700, help="representative faces for int8 calibration")
-    p.add_argument("--output", choices=("probabilities", "logits"), default="probabilities",
-                   help="what the model outputs (manifest 'output'); logits: softmax runs on the CPU")
+    p.add_argument(
+        "--output",
+        choices=("probabilities", "logits"),
+        default="probabilities",
+        help="what the model outputs (manifest 'output'); logits: softmax runs on the CPU",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     tf.config.threading.set_intra_op_parallelism_threads(2)
     run_args = json.loads((args.run / "args.json").read_text())
     train, _ = load_fer2013(args.data)
     tr_idx, ho_idx = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
-    model = (tf.keras.models.load_model(args.keras, compile=False) if args.keras
-             else load_trained(args.run, args.epoch))
+    model = (
+        tf.keras.models.load_model(args.keras, compile=False)
+        if args.keras
+        else load_trained(args.run, args.epoch)
+    )
     size = int(model.input.shape[1])
     train = resize_split(train, size)
     x_ho = train.x[ho_idx][..., None].astype(np.float32) / 255.0
@@ -152,8 +174,16 @@ def main(argv: list[str] | None = None) -> int:
     # Quantisation check on the hold-out (PublicTest stays untouched until the model card).
     agreement = float((tflite_top1(int8_bytes, x_ho) == tflite_top1(float_bytes, x_ho)).mean())
     logger.info("int8/float top-1 agreement on the hold-out: %.4f", agreement)
-    meta = {"temperature": temperature, "run": str(args.run), "epoch": args.epoch or "last", "keras": str(args.keras or ""),
-            "train_args": run_args, "calibration_faces": args.calib, "output": args.output, "holdout_int8_float_agreement": agreement}
+    meta = {
+        "temperature": temperature,
+        "run": str(args.run),
+        "epoch": args.epoch or "last",
+        "keras": str(args.keras or ""),
+        "train_args": run_args,
+        "calibration_faces": args.calib,
+        "output": args.output,
+        "holdout_int8_float_agreement": agreement,
+    }
     Path(f"{out}_export.json").write_text(json.dumps(meta, indent=1, default=str))
     logger.info("wrote %s_{int8,float}.tflite", out)
     return 0

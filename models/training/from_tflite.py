@@ -35,9 +35,12 @@ def load_into_keras(prefix: Path) -> tuple[tf.keras.Model, Interpreter]:
     """Return (Keras model with the float tflite's weights, the interpreter) for ``prefix``."""
     meta = json.loads(Path(f"{prefix}_export.json").read_text())
     args = meta["train_args"]
-    cfg = ArchConfig(widths=tuple(int(v) for v in args["widths"].split(",")),
-                     repeats=tuple(int(v) for v in args["repeats"].split(",")),
-                     size=int(args["size"]), classes=int(args["classes"]))
+    cfg = ArchConfig(
+        widths=tuple(int(v) for v in args["widths"].split(",")),
+        repeats=tuple(int(v) for v in args["repeats"].split(",")),
+        size=int(args["size"]),
+        classes=int(args["classes"]),
+    )
     model = build_model(cfg)
     it = Interpreter(str(Path(f"{prefix}_float.tflite")))
     it.allocate_tensors()
@@ -47,7 +50,7 @@ def load_into_keras(prefix: Path) -> tuple[tf.keras.Model, Interpreter]:
     bn_layers = [layer for layer in model.layers if isinstance(layer, tf.keras.layers.BatchNormalization)]
     if len(convs) != len(conv_layers) or len(dense) != 1:
         raise ValueError(f"{prefix}: {len(convs)} convs / {len(dense)} dense do not match the architecture")
-    for op, conv, bn in zip(convs, conv_layers, bn_layers):
+    for op, conv, bn in zip(convs, conv_layers, bn_layers, strict=True):
         kernel = _constant(it, op["inputs"][1]).transpose(1, 2, 3, 0)  # OHWI -> HWIO
         bias = _constant(it, op["inputs"][2])
         conv.set_weights([kernel])

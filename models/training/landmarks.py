@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("step", choices=("extract",))
     p.add_argument("--data", type=Path, default=Path("../shared/datasets/fer2013_train_public.npz"))
-    p.add_argument("--model", type=Path, default=Path("~/.cache/today-feeling/models/face_landmark.tflite").expanduser())
+    p.add_argument(
+        "--model", type=Path, default=Path("~/.cache/today-feeling/models/face_landmark.tflite").expanduser()
+    )
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

@@ -43,8 +43,11 @@ def mlp(dim: int, hidden: int, l2: float) -> tf.keras.Model:
     x = tf.keras.layers.Dropout(0.3)(x) if hidden else x
     out = tf.keras.layers.Dense(7, kernel_regularizer=reg)(x)
     model = tf.keras.Model(inp, out)
-    model.compile(optimizer=tf.keras.optimizers.Adam(1e-3), metrics=["accuracy"],
-                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=tf.keras.optimizers.Adam(1e-3),
+        metrics=["accuracy"],
+        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     return model
 
 
@@ -76,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, float] = {"geometry_only_public_acc7": float((geo_pub.argmax(1) == public.y).mean())}
     cnn_pub, cnn_ho = cnn_logprobs(args.cnn, public.x), cnn_logprobs(args.cnn, train.x[ho])
     res["cnn_public_acc7"] = float((cnn_pub.argmax(1) == public.y).mean())
-    logsm = lambda a: a - np.log(np.exp(a - a.max(1, keepdims=True)).sum(1, keepdims=True)) - a.max(1, keepdims=True)  # noqa: E731
+
+    def logsm(a: np.ndarray) -> np.ndarray:
+        top = a.max(1, keepdims=True)
+        return a - np.log(np.exp(a - top).sum(1, keepdims=True)) - top
+
     fuse_ho = np.concatenate([cnn_ho, logsm(geo_ho)], 1)
     fuse_pub = np.concatenate([cnn_pub, logsm(geo_pub)], 1)
     fuser = mlp(14, 0, 1e-3)

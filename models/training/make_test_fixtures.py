@@ -25,9 +25,14 @@ def _int8(model: tf.keras.Model, batch: int | None) -> bytes:
     def rep():  # type: ignore[no-untyped-def]
         for _ in range(16):
             yield [rng.random((1, 8, 8, 1), dtype=np.float32)]
+
     with tempfile.TemporaryDirectory() as tmp:
-        model.export(tmp, format="tf_saved_model", verbose=False,
-                     input_signature=[tf.TensorSpec([batch, 8, 8, 1], tf.float32)])
+        model.export(
+            tmp,
+            format="tf_saved_model",
+            verbose=False,
+            input_signature=[tf.TensorSpec([batch, 8, 8, 1], tf.float32)],
+        )
         conv = tf.lite.TFLiteConverter.from_saved_model(tmp)
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = rep
@@ -52,7 +57,7 @@ def main(out_dir: str) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "tiny_ok_int8.tflite").write_bytes(_int8(_tiny(None), 1))
     (out / "tiny_dynamic_batch_int8.tflite").write_bytes(_int8(_tiny(None), None))
-    elu = tf.keras.layers.Lambda(lambda t: tf.nn.elu(t))  # ELU: int8 in TFLite, not on the EdgeTPU
+    elu = tf.keras.layers.Lambda(tf.nn.elu)  # ELU: int8 in TFLite, not on the EdgeTPU
     (out / "tiny_elu_int8.tflite").write_bytes(_int8(_tiny(elu), 1))
     return 0
 

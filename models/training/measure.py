@@ -43,14 +43,19 @@ def latency_ms(clf: EmotionClassifier, faces: np.ndarray, n: int = 400) -> dict[
         t = time.perf_counter()
         clf.raw_probs(f)
         times.append((time.perf_counter() - t) * 1000)
-    return {"median_ms": round(float(np.median(times)), 3), "p90_ms": round(float(np.percentile(times, 90)), 3)}
+    return {
+        "median_ms": round(float(np.median(times)), 3),
+        "p90_ms": round(float(np.percentile(times, 90)), 3),
+    }
 
 
 def summarise(raw: np.ndarray, labels: tuple[str, ...], y: np.ndarray, dedup: np.ndarray) -> dict[str, Any]:
     full = metrics(raw, labels, y)
     uniq = metrics(raw[~dedup], labels, y[~dedup])
-    return {"all": full, "dedup": {k: uniq[k] for k in ("n", "accuracy_6", "accuracy_7", "ece_6", "ece_7")
-                                   if k in uniq}}
+    return {
+        "all": full,
+        "dedup": {k: uniq[k] for k in ("n", "accuracy_6", "accuracy_7", "ece_6", "ece_7") if k in uniq},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,8 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         out["int8_float_agreement"] = round(float((fraw.argmax(1) == raw.argmax(1)).mean()), 4)
     base = manifest[args.baseline]
     bclf = classifier(base, args.models_dir / base.file)
-    out["baseline"] = {"key": args.baseline, **summarise(predict(bclf, x), base.labels, y, dedup),
-                       "latency_1thread": latency_ms(bclf, x)}
+    out["baseline"] = {
+        "key": args.baseline,
+        **summarise(predict(bclf, x), base.labels, y, dedup),
+        "latency_1thread": latency_ms(bclf, x),
+    }
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     logger.info("wrote %s", args.out)
     return 0

@@ -27,7 +27,9 @@ class ArchConfig:
 
 
 def _conv_bn_relu(x: tf.Tensor, channels: int, name: str) -> tf.Tensor:
-    x = L.Conv2D(channels, 3, padding="same", use_bias=False, kernel_initializer="he_normal", name=f"{name}_conv")(x)
+    x = L.Conv2D(
+        channels, 3, padding="same", use_bias=False, kernel_initializer="he_normal", name=f"{name}_conv"
+    )(x)
     x = L.BatchNormalization(name=f"{name}_bn")(x)
     return L.ReLU(name=f"{name}_relu")(x)
 
@@ -36,7 +38,7 @@ def build_model(cfg: ArchConfig) -> tf.keras.Model:
     """Return the Keras model; outputs are logits (softmax and temperature are added on export)."""
     inp = L.Input((cfg.size, cfg.size, 1), name="face")
     x = inp
-    for stage, (width, reps) in enumerate(zip(cfg.widths, cfg.repeats)):
+    for stage, (width, reps) in enumerate(zip(cfg.widths, cfg.repeats, strict=True)):
         for r in range(reps):
             x = _conv_bn_relu(x, width, f"s{stage}_{r}")
         if stage < len(cfg.widths) - 1:

@@ -36,10 +36,10 @@ def refresh_batchnorm(model: tf.keras.Model, x: np.ndarray, batches: int, seed: 
     for _ in range(batches):
         idx = rng.choice(len(x), 128, replace=False)
         model(x[idx][..., None].astype(np.float32) / 255.0, training=True)
-        for s, bn in zip(sums, bns):
+        for s, bn in zip(sums, bns, strict=True):
             s[0] += bn.moving_mean.numpy()
             s[1] += bn.moving_variance.numpy()
-    for s, bn in zip(sums, bns):
+    for s, bn in zip(sums, bns, strict=True):
         bn.moving_mean.assign(s[0] / batches)
         bn.moving_variance.assign(s[1] / batches)
         bn.momentum = 0.99
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     tr, ho = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
     weights = [load_trained(args.run, e).get_weights() for e in args.epochs]
     model = load_trained(args.run, args.epochs[-1])
-    model.set_weights([np.mean(ws, axis=0) for ws in zip(*weights)])
+    model.set_weights([np.mean(ws, axis=0) for ws in zip(*weights, strict=True)])
     refresh_batchnorm(model, train.x[tr], args.bn_batches, run_args["seed"])
     for name, (x, y) in {"public": (public.x, public.y), "holdout": (train.x[ho], train.y[ho])}.items():
         acc = float((model.predict(x[..., None] / 255.0, batch_size=256, verbose=0).argmax(1) == y).mean())

@@ -83,17 +83,22 @@ def main(argv: list[str] | None = None) -> int:
         public = teacher.probabilities(x_public)
         total += probs / len(teachers)
         public_total += public / len(teachers)
-        report[name] = {"train_acc": float((probs.argmax(1) == y_train).mean()),
-                        "public_acc": float((public.argmax(1) == y_public).mean())}
+        report[name] = {
+            "train_acc": float((probs.argmax(1) == y_train).mean()),
+            "public_acc": float((public.argmax(1) == y_public).mean()),
+        }
         logger.info("%s: %s", name, report[name])
-    report["ensemble"] = {"train_acc": float((total.argmax(1) == y_train).mean()),
-                          "public_acc": float((public_total.argmax(1) == y_public).mean()),
-                          "mean_max_prob_train": float(total.max(1).mean())}
+    report["ensemble"] = {
+        "train_acc": float((total.argmax(1) == y_train).mean()),
+        "public_acc": float((public_total.argmax(1) == y_public).mean()),
+        "mean_max_prob_train": float(total.max(1).mean()),
+    }
     logger.info("ensemble: %s", report["ensemble"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.save(args.out, total)
-    Path(f"{args.out}.json").write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                                    "report": report}, indent=1))
+    Path(f"{args.out}.json").write_text(
+        json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "report": report}, indent=1)
+    )
     return 0
 
 

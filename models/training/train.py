@@ -48,26 +48,47 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=0.04, help="peak SGD learning rate")
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--label-smoothing", type=float, default=0.1)
-    p.add_argument("--ferplus-mix", type=float, default=0.0, help="weight of FER+ vote distribution in targets")
-    p.add_argument("--teacher", default=None,
-                   help="(N_train, 7) probabilities from models.training.teacher, for distillation")
-    p.add_argument("--teacher-mix", type=float, default=0.5, help="weight of the teacher's probabilities in targets")
+    p.add_argument(
+        "--ferplus-mix", type=float, default=0.0, help="weight of FER+ vote distribution in targets"
+    )
+    p.add_argument(
+        "--teacher",
+        default=None,
+        help="(N_train, 7) probabilities from models.training.teacher, for distillation",
+    )
+    p.add_argument(
+        "--teacher-mix", type=float, default=0.5, help="weight of the teacher's probabilities in targets"
+    )
     p.add_argument("--aug-strength", type=float, default=1.0, help="scale of all augmentation ranges")
     p.add_argument("--cutout", type=float, default=0.25, help="probability of the occluder square")
-    p.add_argument("--holdout", type=float, default=0.05, help="training fraction held out for temperature fit")
-    p.add_argument("--size", type=int, default=40, help="model input side; FER2013 crops are area-resized to it")
+    p.add_argument(
+        "--holdout", type=float, default=0.05, help="training fraction held out for temperature fit"
+    )
+    p.add_argument(
+        "--size", type=int, default=40, help="model input side; FER2013 crops are area-resized to it"
+    )
     p.add_argument("--widths", default="24,48,96,192")
     p.add_argument("--repeats", default="1,2,2,2")
     p.add_argument("--seed", type=int, default=20261124)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--init", default=None,
-                   help="start from these weights (.keras or .weights.h5), e.g. a warm restart of a finished run")
+    p.add_argument(
+        "--init",
+        default=None,
+        help="start from these weights (.keras or .weights.h5), e.g. a warm restart of a finished run",
+    )
     p.add_argument("--jit", action="store_true", help="XLA-compile the train step")
     return p.parse_args(argv)
 
 
-def _targets(split: Split, idx: np.ndarray, classes: int, mix: float,
-             teacher: np.ndarray | None = None, teacher_mix: float = 0.0) -> np.ndarray:
+def _targets(
+    split: Split,
+    idx: np.ndarray,
+    classes: int,
+    mix: float,
+    *,
+    teacher: np.ndarray | None = None,
+    teacher_mix: float = 0.0,
+) -> np.ndarray:
     y = split.y[idx]
     onehot = np.eye(7, dtype=np.float32)[y]
     if mix > 0 and split.soft is not None:
@@ -81,20 +102,31 @@ def _targets(split: Split, idx: np.ndarray, classes: int, mix: float,
     return onehot
 
 
-def _dataset(x: np.ndarray, t: np.ndarray, batch: int, seed: int, strength: float = 1.0,
-             cutout: float = 0.25) -> tf.data.Dataset:
+def _dataset(
+    x: np.ndarray, t: np.ndarray, batch: int, seed: int, *, strength: float = 1.0, cutout: float = 0.25
+) -> tf.data.Dataset:
     ds = tf.data.Dataset.from_tensor_slices((x[..., None], t))
     ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch, drop_remainder=True)
-    ds = ds.map(lambda a, b: (augment_batch(tf.cast(a, tf.float32) / 255.0, x.shape[1], strength, cutout), b),
-                num_parallel_calls=1)
+    ds = ds.map(
+        lambda a, b: (augment_batch(tf.cast(a, tf.float32) / 255.0, x.shape[1], strength, cutout), b),
+        num_parallel_calls=1,
+    )
     return ds.prefetch(2)
 
 
 class EpochLogger(tf.keras.callbacks.Callback):
     """Cosine LR per step, evaluation, checkpoint and CSV log after every epoch."""
 
-    def __init__(self, run: Path, evals: dict[str, tuple[np.ndarray, np.ndarray]], lr: float,
-                 epochs: int, steps: int, classes: int) -> None:
+    def __init__(
+        self,
+        run: Path,
+        evals: dict[str, tuple[np.ndarray, np.ndarray]],
+        lr: float,
+        *,
+        epochs: int,
+        steps: int,
+        classes: int,
+    ) -> None:
         super().__init__()
         self.run, self.evals, self.peak, self.epochs, self.steps = run, evals, lr, epochs, steps
         self.classes = classes
@@ -108,14 +140,28 @@ class EpochLogger(tf.keras.callbacks.Callback):
         step = self.epoch * self.steps + batch
         warm = self.steps
         total = self.epochs * self.steps
-        lr = self.peak * step / warm if step < warm else 0.5 * self.peak * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+        lr = (
+            self.peak * step / warm
+            if step < warm
+            else 0.5 * self.peak * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+        )
         self.model.optimizer.learning_rate.assign(lr)
         if batch % 100 == 0:
-            logger.info("epoch=%d batch=%d/%d lr=%.4f elapsed=%.0fs", epoch_1(self.epoch), batch, self.steps, lr, time.time() - self.t0)
+            logger.info(
+                "epoch=%d batch=%d/%d lr=%.4f elapsed=%.0fs",
+                epoch_1(self.epoch),
+                batch,
+                self.steps,
+                lr,
+                time.time() - self.t0,
+            )
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        row: dict[str, float | int] = {"epoch": epoch + 1, "train_s": round(time.time() - self.t0, 1),
-                                       "loss": round(float((logs or {}).get("loss", float("nan"))), 4)}
+        row: dict[str, float | int] = {
+            "epoch": epoch + 1,
+            "train_s": round(time.time() - self.t0, 1),
+            "loss": round(float((logs or {}).get("loss", float("nan"))), 4),
+        }
         for name, (x, y) in self.evals.items():
             logits = self.model.predict(x[..., None].astype(np.float32) / 255.0, batch_size=256, verbose=0)
             yy = FER_TO_PRODUCT[y] if self.classes == 6 else y
@@ -160,8 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         teacher = np.load(args.teacher)
         if teacher.shape != (len(train.y), 7):
             raise SystemExit(f"--teacher {args.teacher}: shape {teacher.shape}, expected ({len(train.y)}, 7)")
-    targets = _targets(train, tr_idx, args.classes, args.ferplus_mix, teacher, args.teacher_mix)
-    ds = _dataset(train.x[tr_idx], targets, args.batch, args.seed, args.aug_strength, args.cutout)
+    targets = _targets(
+        train, tr_idx, args.classes, args.ferplus_mix, teacher=teacher, teacher_mix=args.teacher_mix
+    )
+    ds = _dataset(
+        train.x[tr_idx], targets, args.batch, args.seed, strength=args.aug_strength, cutout=args.cutout
+    )
     steps = len(tr_idx) // args.batch
     state = run / "state.json"
     start = json.loads(state.read_text())["epoch"] if state.exists() else 0
@@ -172,12 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         model = tf.keras.models.load_model(run / "last.keras")
         logger.info("resuming after epoch %d", start)
     else:
-        cfg = ArchConfig(widths=tuple(int(v) for v in args.widths.split(",")),
-                         repeats=tuple(int(v) for v in args.repeats.split(",")), classes=args.classes,
-                         size=args.size)
+        cfg = ArchConfig(
+            widths=tuple(int(v) for v in args.widths.split(",")),
+            repeats=tuple(int(v) for v in args.repeats.split(",")),
+            classes=args.classes,
+            size=args.size,
+        )
         model = build_model(cfg)
         if args.init:
-            src = tf.keras.models.load_model(args.init, compile=False) if args.init.endswith(".keras") else None
+            src = (
+                tf.keras.models.load_model(args.init, compile=False) if args.init.endswith(".keras") else None
+            )
             if src is not None:
                 model.set_weights(src.get_weights())
             else:
@@ -185,10 +240,15 @@ def main(argv: list[str] | None = None) -> int:
             logger.info("initialised from %s", args.init)
         opt = tf.keras.optimizers.SGD(args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay)
         opt.exclude_from_weight_decay(var_names=["bn", "bias"])
-        model.compile(optimizer=opt, jit_compile=args.jit,
-                      loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=args.label_smoothing))
+        model.compile(
+            optimizer=opt,
+            jit_compile=args.jit,
+            loss=tf.keras.losses.CategoricalCrossentropy(
+                from_logits=True, label_smoothing=args.label_smoothing
+            ),
+        )
     logger.info("params=%d steps/epoch=%d", model.count_params(), steps)
-    cb = EpochLogger(run, evals, args.lr, args.epochs, steps, args.classes)
+    cb = EpochLogger(run, evals, args.lr, epochs=args.epochs, steps=steps, classes=args.classes)
     model.fit(ds, epochs=args.epochs, initial_epoch=start, callbacks=[cb], verbose=0)
     return 0
 

