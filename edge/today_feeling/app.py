@@ -141,7 +141,7 @@ class Daemon:
                 self.notifier.status(self._status_line())
                 next_ping = now + min(self.notifier.watchdog_interval or 2.0, 2.0)
             if now >= next_stats:
-                self._publish_stats()
+                self._publish_stats(now, ready)
                 next_stats = now + STATS_PERIOD_S
 
     def _ready_now(self, now: float) -> bool:
@@ -164,11 +164,13 @@ class Daemon:
         camera = self.capture.state
         return f"{self.loop.stats.fps():.1f} fps, mood {label}, camera {camera}"
 
-    def _publish_stats(self) -> None:
+    def _publish_stats(self, now: float, ready: bool) -> None:
+        progressing = self._making_progress(now)
+        pipeline = ("ok" if progressing else "stalled") if ready else "starting"
         self.bus.publish(StatsEvent(
             fps=self.loop.stats.fps(), stage_ms=self.loop.stats.median_ms(),
             accelerator=self.built.accelerator, cpu_temp_c=cpu_temperature_c(),
-            uptime_s=time.monotonic() - self._started, wall_time=time.time(),
+            uptime_s=time.monotonic() - self._started, wall_time=time.time(), pipeline=pipeline,
         ))
 
     def _shutdown(self) -> None:

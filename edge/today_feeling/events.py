@@ -75,6 +75,9 @@ class StatsEvent:
     cpu_temp_c: float | None = None
     uptime_s: float = 0.0
     wall_time: float = 0.0
+    # The supervisor's own verdict, the one that gates WATCHDOG=1: "starting", "ok" (frames are
+    # analysed, or the camera is deliberately closed/retrying) or "stalled".
+    pipeline: str = "ok"
 
 
 class EventBus:

@@ -18,6 +18,7 @@ from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.mood import MoodState
 from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
 from today_feeling.web import HttpServer, build_service
+from today_feeling.web.metrics import STATS_STALE_S, MetricsCollector
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -108,7 +109,7 @@ def test_config_and_history_endpoints(served) -> None:
     assert json.loads(body)["segments"] == []
     status, _, body = get(server, "/healthz")
     assert status == 200
-    assert json.loads(body)["status"] == "ok"
+    assert json.loads(body)["status"] == "starting"  # no stats from the pipeline yet
 
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})?'
@@ -188,3 +189,28 @@ def test_a_taken_port_is_retried_not_fatal(served) -> None:
         started = time.monotonic()
         second.stop()
         assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(("verdict", "code", "healthy"), [("ok", 200, "1.0"), ("stalled", 503, "0.0"),
+                                                         ("starting", 200, "0.0")])
+def test_healthz_carries_the_supervisors_verdict(served, verdict: str, code: int, healthy: str) -> None:
+    server, bus = served
+    bus.publish(StatsEvent(fps=0.0, uptime_s=60.0, wall_time=time.time(), pipeline=verdict))
+    status, _, body = get(server, "/healthz")
+    assert (status, json.loads(body)["status"]) == (code, verdict)
+    samples = parse_prometheus(get(server, "/metrics")[2].decode())
+    assert samples["today_feeling_pipeline_healthy"] == [f"today_feeling_pipeline_healthy {healthy}"]
+
+
+def test_stats_that_stop_arriving_read_as_stalled() -> None:
+    now = [1000.0]
+    bus = EventBus()
+    collector = MetricsCollector(bus, Controls(ControlState()), clock=lambda: now[0])
+    assert collector.health()["status"] == "starting"
+    bus.publish(StatsEvent(fps=8.0, wall_time=now[0], pipeline="ok"))
+    now[0] += STATS_STALE_S - 1
+    assert collector.health()["status"] == "ok"
+    now[0] += 2  # the supervisor loop has missed three stats periods: it is stuck
+    health = collector.health()
+    assert health["status"] == "stalled"
+    assert health["stats_age_s"] == pytest.approx(STATS_STALE_S + 1)

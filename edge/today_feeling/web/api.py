@@ -60,7 +60,9 @@ class Api:
         return None if route is None else route(query)
 
     def _healthz(self, _query: Mapping[str, str]) -> Reply:
-        return _json(200, self._metrics.health())
+        """503 when stalled, so load balancers and fleet probes need not parse the body."""
+        health = self._metrics.health()
+        return _json(503 if health["status"] == "stalled" else 200, health)
 
     def _prometheus(self, _query: Mapping[str, str]) -> Reply:
         return Reply(200, PROMETHEUS, self._metrics.render().encode())

@@ -18,6 +18,9 @@ from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
 
 PREFIX = "today_feeling"
+# The daemon publishes stats every 10 s (app.STATS_PERIOD_S); three missed periods plus slack
+# mean its supervisor loop itself is stuck, whatever the last stats said.
+STATS_STALE_S = 35.0
 
 
 @dataclass
@@ -30,6 +33,7 @@ class _Snapshot:
     cpu_temp_c: float | None = None
     uptime_s: float | None = None
     stats_at: float | None = None
+    pipeline: str = "starting"
     mood: str | None = None
     mood_changes: int = 0
     tracks: int = 0
@@ -57,6 +61,7 @@ class MetricsCollector:
             s.fps, s.stage_ms, s.accelerator = event.fps, dict(event.stage_ms), event.accelerator
             s.cpu_temp_c, s.uptime_s = event.cpu_temp_c, event.uptime_s
             s.stats_at = self._clock()
+            s.pipeline = event.pipeline
 
     def _on_mood(self, event: MoodChanged) -> None:
         with self._lock:
@@ -72,11 +77,18 @@ class MetricsCollector:
             self._snap.services[event.name] = event.connected
 
     def health(self) -> dict[str, object]:
-        """The /healthz document: alive, plus what a person checks first."""
+        """The /healthz document: the pipeline's state, plus what a person checks first.
+
+        ``status`` is "starting" until the first stats, then the supervisor's verdict, and
+        "stalled" when stats stop arriving (the HTTP thread outlives a stuck pipeline).
+        """
         with self._lock:
             s = self._snap
             stats_age = None if s.stats_at is None else round(self._clock() - s.stats_at, 1)
-            return {"status": "ok", "version": __version__,
+            status = s.pipeline
+            if stats_age is not None and stats_age > STATS_STALE_S:
+                status = "stalled"
+            return {"status": status, "version": __version__,
                     "uptime_s": round(self._clock() - self.started_at, 1),
                     "fps": s.fps, "stats_age_s": stats_age, "mood": s.mood,
                     "services": dict(s.services)}
@@ -86,6 +98,9 @@ class MetricsCollector:
             s = self._snap
             lines = _header(s.accelerator)
             _gauge(lines, "fps", "Frames analysed per second (last stats period)", s.fps)
+            if s.stats_at is not None:
+                _gauge(lines, "pipeline_healthy", "1 while frames are analysed or the camera is "
+                       "deliberately idle; 0 when stalled", 1 if s.pipeline == "ok" else 0)
             _stages(lines, s.stage_ms)
             _gauge(lines, "cpu_temperature_celsius", "CPU temperature", s.cpu_temp_c)
             _gauge(lines, "pipeline_uptime_seconds", "Seconds since the pipeline started",
