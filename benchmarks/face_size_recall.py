@@ -86,7 +86,7 @@ def main() -> None:
     modes = {
         name: build_recognizer(replace(
             base, models=replace(base.models, detector=detector),
-            detection=replace(base.detection, tile_grid=grid))).recognizer
+            detection=replace(base.detection, tile_grid=grid, tile_search_interval_s=0.0))).recognizer
         for name, (detector, grid) in variants.items()
     }
     references = []

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from tests.media import media
+from tests.pipeline.conftest import settings_for
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.inference.blazeface import iou
+from today_feeling.inference.build import build_recognizer
 
 
 def haar_faces(haar: cv2.CascadeClassifier, image: np.ndarray) -> np.ndarray:
@@ -80,3 +82,16 @@ def test_no_face_video_has_no_faces(recognizer_factory) -> None:
     counts = _scan(media("no_face.mp4"), recognizer_factory("auto").recognizer)
     assert len(counts) > 10
     assert sum(counts) == 0
+
+
+def test_tiled_search_in_an_empty_room_is_rate_limited(models_dir) -> None:
+    empty = np.full((360, 640, 3), 120, np.uint8)  # nobody there: every pass comes back empty
+    recognizer = build_recognizer(settings_for(
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 2.0})).recognizer
+    passes = [recognizer.analyse(empty, i, t).detector for i, t in enumerate((0.0, 0.5, 1.9, 2.0, 2.5))]
+    assert passes == ["tiled", "full", "full", "tiled", "full"]
+    # a source that starts again (a looped video) searches at once
+    assert recognizer.analyse(empty, 5, 0.1).detector == "tiled"
+    every_frame = build_recognizer(settings_for(
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 0.0})).recognizer
+    assert {every_frame.analyse(empty, i, i / 8).detector for i in range(3)} == {"tiled"}

@@ -111,6 +111,10 @@ class DetectionSettings:
         48, "A listener narrower than this keeps the tiled pass running",
         unit="pixels", min=8, max=1000,
     )
+    tile_search_interval_s: float = setting(
+        2.0, "While nobody is found, the tiled search (grid^2 full-range runs) is repeated at most "
+        "this often; 0 = every frame. Bounds the idle cost on a Pi", unit="seconds", min=0.0, max=60.0,
+    )
     max_faces: int = setting(4, "Faces classified per frame, largest first", min=1, max=16)
 
 

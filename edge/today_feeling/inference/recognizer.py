@@ -4,7 +4,9 @@ Owns the detector choice: an ambient speaker sees people across a room, and the
 short-range BlazeFace (1.2 ms) misses many faces narrower than 80 px that the
 full-range model (3.9 ms) finds. In ``auto`` mode the short-range model runs while
 the listener is near; when it finds nothing, or the tracked face is small, the
-full-range model runs, and it keeps running while the face stays small.
+full-range model runs, and it keeps running while the face stays small. The tiled
+search for the tiniest faces costs grid^2 full-range runs, so in an empty room it is
+repeated only every ``tile_search_interval_s`` of frame time.
 """
 
 from __future__ import annotations
@@ -47,11 +49,12 @@ class Recognizer:
         self._clock = clock
         self._prefer_full = short is None
         self._prefer_tiles = False
+        self._last_tile_search: float | None = None
 
     def analyse(self, image_bgr: npt.NDArray[np.uint8], index: int, t: float) -> FrameAnalysis:
         stage_ms: dict[str, float] = {}
         start = self._clock()
-        detections, detector = self._detect(image_bgr)
+        detections, detector = self._detect(image_bgr, t)
         after_detect = self._clock()
         stage_ms["detect"] = (after_detect - start) * 1000
         faces = [Face(d.box, d.score, d.keypoints) for d in detections]
@@ -66,7 +69,7 @@ class Recognizer:
         return FrameAnalysis(index=index, t=t, faces=tuple(classified), primary=primary_out,
                              stage_ms=stage_ms, detector=detector)
 
-    def _detect(self, image: npt.NDArray[np.uint8]) -> tuple[list[Detection], str]:
+    def _detect(self, image: npt.NDArray[np.uint8], t: float) -> tuple[list[Detection], str]:
         """Cheapest pass first; larger models only when the cheaper one sees no near face."""
         if not self._prefer_full and not self._prefer_tiles and self._short is not None:
             found = self._short.detect(image)
@@ -78,12 +81,20 @@ class Recognizer:
             return [], "short"
         if not self._prefer_tiles:
             found = self._full.detect(image)
-            if found or self._settings.tile_grid < 2:
+            if found or self._settings.tile_grid < 2 or not self._tile_search_due(t):
                 return found, "full"
         if self._settings.tile_grid < 2:
             return self._full.detect(image), "full"
         return detect_tiled(self._full, image, self._settings.tile_grid,
                             self._settings.nms_iou), "tiled"
+
+    def _tile_search_due(self, t: float) -> bool:
+        """Rate-limit the search for a listener nobody has found yet (frame time ``t``)."""
+        last = self._last_tile_search
+        if last is not None and last <= t < last + self._settings.tile_search_interval_s:
+            return False  # (t < last: the source restarted, e.g. a looped video)
+        self._last_tile_search = t
+        return True
 
     @staticmethod
     def _widest(found: list[Detection]) -> float:
