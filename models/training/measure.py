@@ -89,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
         out["int8_float_agreement"] = round(float((fraw.argmax(1) == raw.argmax(1)).mean()), 4)
     base = manifest[args.baseline]
     bclf = classifier(base, args.models_dir / base.file)
+    braw = predict(bclf, x)
     out["baseline"] = {
         "key": args.baseline,
-        **summarise(predict(bclf, x), base.labels, y, dedup),
+        **summarise(braw, base.labels, y, dedup),
         "latency_1thread": latency_ms(bclf, x),
     }
+    braw_flip = predict(bclf, x[:, :, ::-1].copy())
+    out["baseline_flip_tta"] = summarise((braw + braw_flip) / 2, base.labels, y, dedup)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     logger.info("wrote %s", args.out)
     return 0

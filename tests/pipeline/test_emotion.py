@@ -41,3 +41,21 @@ def test_fer_baseline_reproduces_its_publictest_accuracy(models_dir, fer2013_npz
     assert len(x) == 3589
     assert acc7 == pytest.approx(FER_BASELINE_ACC7, abs=0.005)
     assert acc6 == pytest.approx(FER_BASELINE_ACC6, abs=0.005)
+
+
+def test_mirror_average_is_the_mean_of_a_face_and_its_mirror(models_dir, fer2013_npz) -> None:
+    with np.load(fer2013_npz) as data:
+        faces = data["x_public"][:40]
+    plain = build_classifier(settings_for(models_dir))
+    averaged = build_classifier(settings_for(models_dir, inference={"mirror_average": True}))
+    assert averaged.mirror_average and not plain.mirror_average
+    for face in faces:
+        mirrored = np.ascontiguousarray(face[:, ::-1])
+        expected = (plain.raw_probs(face) + plain.raw_probs(mirrored)) / 2
+        np.testing.assert_allclose(averaged.raw_probs(face), expected, atol=1e-6)
+        # a mirrored face gets the same mood: the average no longer depends on left and right
+        np.testing.assert_allclose(averaged.raw_probs(mirrored), expected, atol=1e-6)
+    # the model alone is not mirror-symmetric, or averaging would be pointless
+    asym = [np.abs(plain.raw_probs(f) - plain.raw_probs(np.ascontiguousarray(f[:, ::-1]))).max()
+            for f in faces]
+    assert max(asym) > 0.01

@@ -54,5 +54,6 @@ def run(args: argparse.Namespace) -> int:
     report = evaluate(classifier, faces)
     report["model"] = classifier.name
     report["accelerator"] = classifier.accelerator
+    report["mirror_average"] = classifier.mirror_average
     print(json.dumps(report) if args.json else _text(report, classifier.name))
     return 0

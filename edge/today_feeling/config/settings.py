@@ -86,6 +86,10 @@ class InferenceSettings:
         "", "Coral to use: '' (first found), 'usb', 'usb:N' or 'pci:N'"
     )
     threads: int = setting(1, "CPU threads per model interpreter (XNNPACK)", min=1, max=16)
+    mirror_average: bool = setting(
+        False, "Classify each face and its mirror image and average the two: about half a point "
+        "more accurate and better-calibrated moods, for twice the emotion-model time per face",
+    )
 
 
 @dataclass(frozen=True)

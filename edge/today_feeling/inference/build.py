@@ -48,10 +48,11 @@ def build_classifier(settings: Settings, key: str | None = None) -> EmotionClass
     manifest = manifest_for_dir(models_dir)
     entry = _entry(manifest, key or settings.models.emotion, "emotion")
     loaded = _load(models_dir, entry, settings)
-    classifier = EmotionClassifier(loaded, entry)
-    logger.info("emotion model %s on %s (accelerator=%s: %s; %s, %d thread(s))", entry.key,
+    classifier = EmotionClassifier(loaded, entry, mirror_average=settings.inference.mirror_average)
+    logger.info("emotion model %s on %s (accelerator=%s: %s; %s, %d thread(s)%s)", entry.key,
                 loaded.accelerator, settings.inference.accelerator, loaded.note, runtime_name(),
-                settings.inference.threads)
+                settings.inference.threads,
+                ", mirror-averaged" if settings.inference.mirror_average else "")
     return classifier
 
 

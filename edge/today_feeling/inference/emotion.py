@@ -23,9 +23,14 @@ def softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 
 class EmotionClassifier:
-    """Runs one emotion model on crops; ``crop_size`` tells the aligner what to produce."""
+    """Runs one emotion model on crops; ``crop_size`` tells the aligner what to produce.
 
-    def __init__(self, model: LoadedModel, entry: ModelEntry) -> None:
+    With ``mirror_average`` each crop is also classified mirrored and the two results averaged:
+    faces are near-symmetric but models are not, so the average is a little more accurate and
+    better calibrated, for twice the model time.
+    """
+
+    def __init__(self, model: LoadedModel, entry: ModelEntry, *, mirror_average: bool = False) -> None:
         if entry.kind != "emotion":
             raise ValueError(f"{entry.key} is a {entry.kind} model, not an emotion model")
         self._interpreter = model.interpreter
@@ -39,6 +44,7 @@ class EmotionClassifier:
         self._channels = channels
         self.accelerator = model.accelerator
         self.name = entry.key
+        self.mirror_average = mirror_average
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -49,6 +55,12 @@ class EmotionClassifier:
         if crop_gray.shape[:2] != (self.crop_size, self.crop_size):
             crop_gray = np.asarray(cv2.resize(crop_gray, (self.crop_size, self.crop_size),
                                               interpolation=cv2.INTER_AREA), dtype=np.uint8)
+        if self.mirror_average:
+            mirrored = np.ascontiguousarray(crop_gray[:, ::-1])
+            return np.asarray((self._invoke(crop_gray) + self._invoke(mirrored)) / 2, dtype=np.float32)
+        return self._invoke(crop_gray)
+
+    def _invoke(self, crop_gray: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
         pixels = crop_gray.astype(np.float32).reshape(1, self.crop_size, self.crop_size, 1)
         if self._channels == 3:
             pixels = np.repeat(pixels, 3, axis=3)
