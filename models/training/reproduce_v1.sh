@@ -26,4 +26,4 @@ run models.training.export --run "$ckpt/tf_emotion_v1r2" --keras "$ckpt/tf_emoti
 # 6. figures for the model card (product venv: no TensorFlow)
 sha256sum models/emotion/today_feeling_emotion_v1_int8.tflite   # -> sha256 in models/manifest.toml
 "${PRODUCT_PYTHON:-/work/venv/bin/python}" -m models.training.measure --key emotion_today_feeling_v1 \
-    --float models/emotion/today_feeling_emotion_v1_float.tflite --out models/emotion/metrics.json
+    --float models/emotion/today_feeling_emotion_v1_float.tflite --out models/emotion/metrics_v1.json

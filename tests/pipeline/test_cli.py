@@ -11,7 +11,9 @@ import cv2
 import numpy as np
 
 from tests.media import media
+from today_feeling.config.settings import Settings
 from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.model_store.manifest import PACKAGED_MANIFEST, load_manifest
 
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -70,12 +72,13 @@ def test_bench_reports_every_stage(models_dir) -> None:
 
 
 def test_missing_model_file_names_it_and_the_fix(tmp_path, models_dir) -> None:
+    default_emotion = load_manifest(PACKAGED_MANIFEST)[Settings().models.emotion].file
     for item in models_dir.iterdir():
-        if item.name != "fer_emotion_model_quantized.tflite":
+        if item.name != default_emotion:
             shutil.copy(item, tmp_path / item.name)
     result = cli("detect", str(media("single_face.jpg")), "--models-dir", str(tmp_path))
     assert result.returncode == 66
-    assert "fer_emotion_model_quantized.tflite" in result.stderr
+    assert default_emotion in result.stderr
     assert "today-feeling models fetch" in result.stderr
 
 
