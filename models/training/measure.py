@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,15 @@ def latency_ms(clf: EmotionClassifier, faces: np.ndarray, n: int = 400) -> dict[
         "median_ms": round(float(np.median(times)), 3),
         "p90_ms": round(float(np.percentile(times, 90)), 3),
     }
+
+
+def paired_comparison(ours: np.ndarray, base: np.ndarray, y: np.ndarray) -> dict[str, float | int]:
+    """McNemar's exact test on the same faces: is the accuracy gap more than chance?"""
+    ours_right, base_right = ours.argmax(1) == y, base.argmax(1) == y
+    b, c = int((ours_right & ~base_right).sum()), int((~ours_right & base_right).sum())
+    n, k = b + c, min(b, c)
+    p = min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2**n) if n else 1.0
+    return {"ours_only_right": b, "baseline_only_right": c, "mcnemar_exact_p": round(p, 5)}
 
 
 def summarise(raw: np.ndarray, labels: tuple[str, ...], y: np.ndarray, dedup: np.ndarray) -> dict[str, Any]:
@@ -95,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         **summarise(braw, base.labels, y, dedup),
         "latency_1thread": latency_ms(bclf, x),
     }
+    out["paired_7class_vs_baseline"] = paired_comparison(raw, braw, y)
     braw_flip = predict(bclf, x[:, :, ::-1].copy())
     out["baseline_flip_tta"] = summarise((braw + braw_flip) / 2, base.labels, y, dedup)
+    out["paired_7class_flip_tta_vs_baseline_flip_tta"] = paired_comparison(
+        (raw + raw_flip) / 2, (braw + braw_flip) / 2, y
+    )
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     logger.info("wrote %s", args.out)
     return 0

