@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     size = int(model.input.shape[1])
     train, public = (resize_split(s, size) for s in load_fer2013(args.data))
     tr, ho = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
-    faces = [f[0, :, :, 0] * 255.0 for (f,) in representative(train.x[tr], train.y[tr], args.calib,
-                                                                run_args["seed"])()]
+    faces = [
+        f[0, :, :, 0] * 255.0
+        for (f,) in representative(train.x[tr], train.y[tr], args.calib, run_args["seed"])()
+    ]
     ranges = activation_ranges(model, faces)
     logger.info("activation ranges: %s", {k: (round(a, 2), round(b, 2)) for k, (a, b) in ranges.items()})
     qmodel = with_fake_quant(model, ranges)
