@@ -34,10 +34,13 @@ run models.training.train --run "$ckpt/v2b" --init "$ckpt/v2a/last.keras" --epoc
 #    augmentation, same targets; FER2013's native resolution is where the extra accuracy came from
 run models.training.train --run "$ckpt/v2c48" --size 48 --init "$ckpt/v2b/last.keras" --epochs 24 \
     --lr 0.02 --teacher "$ckpt/teacher_train.npy" --teacher-mix 0.6
-# 6. temperature on the hold-out; float + int8 export with int8 logits (softmax on the CPU)
-run models.training.export --run "$ckpt/v2c48" --keras "$ckpt/v2c48/last.keras" --output logits \
+# 6. average the weights of the last five epochs (20-24) and re-estimate BatchNorm statistics:
+#    the shipped model is this average (RUN/swa.keras), not the last epoch
+run models.training.swa --run "$ckpt/v2c48" --epochs 20 21 22 23 24
+# 7. temperature on the hold-out; float + int8 export with int8 logits (softmax on the CPU)
+run models.training.export --run "$ckpt/v2c48" --keras "$ckpt/v2c48/swa.keras" --output logits \
     --out models/emotion/today_feeling_emotion_v2
-# 7. figures for the model card (product venv: no TensorFlow)
+# 8. figures for the model card (product venv: no TensorFlow)
 sha256sum models/emotion/today_feeling_emotion_v2_int8.tflite   # -> sha256 in models/manifest.toml
 "$product_py" -m models.training.measure --key emotion_today_feeling_v2 \
     --float models/emotion/today_feeling_emotion_v2_float.tflite --out models/emotion/metrics_v2.json

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
     p.add_argument("--fer", type=Path, help="fer's emotion_model_quantized.tflite (64x64, (x/255-0.5)*2)")
-    p.add_argument("--ours", type=Path, help="one of our float .tflite files (x/255)")
+    p.add_argument("--ours", type=Path, nargs="+", default=[], help="our float .tflite files (x/255)")
     p.add_argument("--temperature", type=float, default=2.0, help="softening applied to each teacher")
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     teachers: dict[str, TfliteTeacher] = {}
     if args.fer:
         teachers["fer"] = TfliteTeacher(args.fer, 2 / 255, -1.0, args.temperature)
-    if args.ours:
-        teachers["ours"] = TfliteTeacher(args.ours, 1 / 255, 0.0, args.temperature)
+    for path in args.ours:  # each of ours is one more equal vote in the ensemble
+        teachers[f"ours:{path.stem}"] = TfliteTeacher(path, 1 / 255, 0.0, args.temperature)
     if not teachers:
         p.error("give at least one of --fer / --ours")
     with np.load(args.data) as d:
