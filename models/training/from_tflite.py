@@ -35,9 +35,7 @@ def _constant(it: Interpreter, index: int) -> np.ndarray:
     return np.asarray(it.get_tensor(index))
 
 
-def load_into_keras(
-    prefix: Path, faces: np.ndarray | None = None
-) -> tuple[tf.keras.Model, Interpreter]:
+def load_into_keras(prefix: Path, faces: np.ndarray | None = None) -> tuple[tf.keras.Model, Interpreter]:
     """Return (Keras model with the float tflite's weights, the interpreter) for ``prefix``.
 
     ``faces`` (N, size, size, 1) in [0, 1]: training faces to give each BatchNorm its conv's real
