@@ -15,6 +15,7 @@ layer and throw most of the starting point away (PublicTest 66 % -> 39 % after o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -25,8 +26,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
+from models.training.clip_ranges import BOUND
 from models.training.data import load_fer2013, resize_split
-from models.training.model import ArchConfig, build_model
+from models.training.export import arch_of
+from models.training.model import build_model
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +45,9 @@ def load_into_keras(prefix: Path, faces: np.ndarray | None = None) -> tuple[tf.k
     statistics (needed to fine-tune); without them the statistics are the identity.
     """
     meta = json.loads(Path(f"{prefix}_export.json").read_text())
-    args = meta["train_args"]
-    cfg = ArchConfig(
-        widths=tuple(int(v) for v in args["widths"].split(",")),
-        repeats=tuple(int(v) for v in args["repeats"].split(",")),
-        size=int(args["size"]),
-        classes=int(args["classes"]),
-    )
-    model = build_model(cfg)
+    # an export with clipped ranges runs ReLU6 (clip_ranges.py); keep it so the function is the same
+    cap = BOUND if meta.get("relu_clips") else None
+    model = build_model(dataclasses.replace(arch_of(meta["train_args"]), relu_cap=cap))
     it = Interpreter(str(Path(f"{prefix}_float.tflite")))
     it.allocate_tensors()
     convs = [op for op in it._get_ops_details() if op["op_name"] == "CONV_2D"]

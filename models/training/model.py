@@ -24,14 +24,15 @@ class ArchConfig:
     size: int = 48
     classes: int = 7
     dropout: float = 0.4
+    relu_cap: float | None = None  # ReLU6-style bound, set only on export (see clip_ranges.py)
 
 
-def _conv_bn_relu(x: tf.Tensor, channels: int, name: str) -> tf.Tensor:
+def _conv_bn_relu(x: tf.Tensor, channels: int, name: str, cap: float | None = None) -> tf.Tensor:
     x = L.Conv2D(
         channels, 3, padding="same", use_bias=False, kernel_initializer="he_normal", name=f"{name}_conv"
     )(x)
     x = L.BatchNormalization(name=f"{name}_bn")(x)
-    return L.ReLU(name=f"{name}_relu")(x)
+    return L.ReLU(max_value=cap, name=f"{name}_relu")(x)
 
 
 def build_model(cfg: ArchConfig) -> tf.keras.Model:
@@ -40,7 +41,7 @@ def build_model(cfg: ArchConfig) -> tf.keras.Model:
     x = inp
     for stage, (width, reps) in enumerate(zip(cfg.widths, cfg.repeats, strict=True)):
         for r in range(reps):
-            x = _conv_bn_relu(x, width, f"s{stage}_{r}")
+            x = _conv_bn_relu(x, width, f"s{stage}_{r}", cfg.relu_cap)
         if stage < len(cfg.widths) - 1:
             x = L.MaxPool2D(name=f"s{stage}_pool")(x)
     x = L.GlobalAveragePooling2D(name="gap")(x)

