@@ -109,14 +109,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("prefix", type=Path, help="e.g. models/emotion/today_feeling_emotion_v1")
     p.add_argument("out", type=Path, help="weights file to write (.weights.h5), for train.py --init")
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
-    p.add_argument("--stat-faces", type=int, default=4096, help="training faces for BatchNorm statistics")
+    p.add_argument(
+        "--stat-faces", type=int, default=4096, help="training faces for BatchNorm statistics (0: identity)"
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     meta = json.loads(Path(f"{args.prefix}_export.json").read_text())
-    train, _ = load_fer2013(args.data)
-    size = int(meta["train_args"]["size"])
-    picked = np.random.default_rng(0).permutation(len(train.y))[: args.stat_faces]
-    faces = resize_split(train, size).x[picked][..., None].astype(np.float32) / 255.0
+    faces = None  # --stat-faces 0: identity statistics (how v2 was started from v1)
+    if args.stat_faces > 0:
+        train, _ = load_fer2013(args.data)
+        size = int(meta["train_args"]["size"])
+        picked = np.random.default_rng(0).permutation(len(train.y))[: args.stat_faces]
+        faces = resize_split(train, size).x[picked][..., None].astype(np.float32) / 255.0
     model, it = load_into_keras(args.prefix, faces)
     worst = _check(model, it, float(meta["temperature"]), meta.get("output") == "logits")
     logger.info("max |p_keras - p_tflite| = %.2e", worst)

