@@ -19,9 +19,13 @@ from today_feeling.model_store.manifest import PACKAGED_MANIFEST, load_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 #: our committed models -> (tie-aware, strict) int8/float top-1 agreement bars on PublicTest.
-#: The issue asks for 98 %; the card gives each model's measured figures and why v2 is short of it
-#: (its disagreements are faces whose two top logits lie within ~one int8 output step).
-SHIPPED = {"emotion_today_feeling_v1": (0.98, 0.975), "emotion_today_feeling_v2": (0.975, 0.97)}
+#: The issue asks for 98 %; the card gives each model's measured figures and why the strict figure
+#: is short of it (the disagreements are faces whose two top logits lie within ~one int8 step).
+SHIPPED = {
+    "emotion_today_feeling_v1": (0.98, 0.975),
+    "emotion_today_feeling_v2": (0.975, 0.97),
+    "emotion_today_feeling_v3": (0.98, 0.97),
+}
 CARD = REPO / "models" / "emotion" / "README.md"
 SUBSET = 600  # the card's fixed subset: the first 600 PublicTest faces
 
