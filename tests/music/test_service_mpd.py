@@ -217,6 +217,21 @@ def test_controls_drive_mpd_and_mpd_truth_is_reflected(
     assert rig.service.director.manual_actions == []  # our own actions are not manual
 
 
+def test_resume_right_after_pause_is_not_lost(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    """A quick pause/resume from the dashboard must end playing, whatever MPD's events lag."""
+    rig = rig_factory(scanned)
+    rig.connected()
+    rig.mood("happiness")
+    rig.picked(1)
+    wait_for(lambda: playing(client), what="playback")
+    rig.controls.update(paused=True)
+    rig.controls.update(paused=False)  # queued before MPD's 'player' event for the pause
+    time.sleep(1.5)  # let the pause's idle event arrive and be reflected
+    assert playing(client), client.status()["state"]
+    assert rig.controls.state.paused is False
+
+
 def test_starts_while_mpd_is_down_and_connects_when_it_appears(
         tmp_path: Path, rig_factory: Any, demo_library: DemoLibrary) -> None:
     server = LocalMpd(tmp_path / "late", free_port(), music_dir=demo_library.folder)

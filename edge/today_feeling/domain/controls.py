@@ -62,13 +62,32 @@ class Controls:
             old = self._state
             new = replace(old, **changes)  # type: ignore[arg-type]
             self._state = new
-        if new != old:
-            for listener in list(self._listeners):
-                try:
-                    listener(old, new)
-                except Exception:
-                    logger.exception("control listener failed")
+        self._notify(old, new)
         return new
+
+    def update_if(self, expected: dict[str, object], **changes: object) -> bool:
+        """Apply ``changes`` only while the ``expected`` fields still hold (compare-and-set).
+
+        Why: a service mirroring a device's truth into the store must not overwrite a request a
+        person made a moment ago that the service has not acted on yet.
+        """
+        with self._lock:
+            old = self._state
+            if any(getattr(old, name) != value for name, value in expected.items()):
+                return False
+            new = replace(old, **changes)  # type: ignore[arg-type]
+            self._state = new
+        self._notify(old, new)
+        return True
+
+    def _notify(self, old: ControlState, new: ControlState) -> None:
+        if new == old:
+            return
+        for listener in list(self._listeners):
+            try:
+                listener(old, new)
+            except Exception:
+                logger.exception("control listener failed")
 
     def trigger(self, action: str) -> None:
         """Fire a one-shot action (e.g. ``"next"``) to every action listener."""

@@ -63,6 +63,9 @@ class Session:
         self._picks: dict[str, tuple[Pick, int]] = {}
         self._expect_change_until = float("-inf")
         self._expect_state: tuple[str, float] = ("", float("-inf"))
+        # the paused value this session last acted on or mirrored: while the store holds
+        # another, a person's request is still queued and MPD's (older) truth must not undo it
+        self._paused_seen = controls.state.paused
         self._switched_generation = -1
         self._start_pending = False
         """A start was asked for but nothing could be picked (e.g. the index was still empty)."""
@@ -145,17 +148,21 @@ class Session:
     def _manual_stop(self) -> None:
         """A person stopped playback: count it as a pause so we do not start again on our own."""
         self._director.note_manual("stop")
-        self._controls.update(paused=True)
+        self._mirror_paused(True)
 
     def _reflect(self, status: dict[str, Any]) -> None:
         """Mirror MPD's truth into the controls (MQTT and the dashboard show it)."""
         state = status.get("state")
         if state in ("play", "pause"):
-            self._controls.update(paused=state == "pause")
+            self._mirror_paused(state == "pause")
         volume = int(status.get("volume", -1))
         if volume >= 0 and not self._ramp.active:
             self._ramp.observe(volume)
             self._controls.update(volume=volume)
+
+    def _mirror_paused(self, paused: bool) -> None:
+        if self._controls.update_if({"paused": self._paused_seen}, paused=paused):
+            self._paused_seen = paused
 
     def _publish_track(self, song: dict[str, Any], reason: str) -> None:
         track = self._library.get(str(song["file"]))
@@ -232,8 +239,14 @@ class Session:
         self.client.next()
 
     def set_paused(self, paused: bool) -> None:
-        """Converge MPD to the controls; a change MPD already shows (reflected) does nothing."""
-        state = self._snap.state
+        """Converge MPD to the controls; a change MPD already shows (reflected) does nothing.
+
+        Asks MPD for its state rather than trusting the last snapshot: a resume queued right
+        behind a pause arrives before MPD's event for the pause, and judged by the stale
+        snapshot ('play') it would be dropped, leaving the music paused.
+        """
+        self._paused_seen = paused
+        state = str(self.client.status().get("state", "stop"))
         if paused and state == "play":
             self._expect_state = ("pause", self._clock() + EXPECT_S)
             self.client.pause(1)
