@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         "--clip-quantile",
         type=float,
         default=None,
-        help="bound each ReLU at this quantile of its output on the calibration faces (e.g. 0.9999)",
+        help="bound each ReLU at this quantile of its output on 2,000 training faces (e.g. 0.9999)",
     )
     p.add_argument(
         "--output",
