@@ -65,17 +65,42 @@ def test_int8_agrees_with_float_reference(fer2013_npz: Path, key: str, bars: tup
     assert strict >= strict_bar, f"strict argmax agreement only {strict:.2%}"
 
 
+def _eval_emotion(data: Path, key: str, mirror: str) -> dict[str, object]:
+    models = REPO / "models" / "emotion"  # no manifest copy there: the packaged one applies
+    cmd = [sys.executable, "-m", "today_feeling", "eval-emotion", str(data), "--json", "--model", key,
+           "--models-dir", str(models), "--mirror", mirror]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
 @pytest.mark.parametrize("key", SHIPPED)
 def test_eval_emotion_reproduces_model_card(fer2013_npz: Path, tmp_path: Path, key: str) -> None:
     x, y = _public(fer2013_npz)
     np.savez(tmp_path / "subset.npz", x=x[:SUBSET], y=y[:SUBSET])
-    models = REPO / "models" / "emotion"  # no manifest copy there: the packaged one applies
-    cmd = [sys.executable, "-m", "today_feeling", "eval-emotion", str(tmp_path / "subset.npz"),
-           "--json", "--model", key, "--models-dir", str(models)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = _eval_emotion(tmp_path / "subset.npz", key, "off")
     assert report["n"] == SUBSET
+    assert report["mirror_average"] is False
     assert report["accuracy_7"] == pytest.approx(_card_value(key, "accuracy_7"), abs=1e-4)
     assert report["accuracy_6"] == pytest.approx(_card_value(key, "accuracy_6"), abs=1e-4)
     assert len(report["confusion"]) == 6
+
+
+def test_eval_emotion_mirror_switch_averages_face_and_mirror(fer2013_npz: Path, tmp_path: Path) -> None:
+    """``--mirror on`` scores what the daemon does by default: each face averaged with its mirror."""
+    key = "emotion_today_feeling_v3"
+    x, y = _public(fer2013_npz)
+    x, y = x[:200], y[:200]
+    np.savez(tmp_path / "subset.npz", x=x, y=y)
+    entry = load_manifest(PACKAGED_MANIFEST)[key]
+    single = EmotionClassifier(make_interpreter(REPO / entry.source["path"], None, "cpu", 1), entry)
+    one = predict(single, x)
+    both = (one + predict(single, np.ascontiguousarray(x[:, :, ::-1]))) / 2
+
+    on = _eval_emotion(tmp_path / "subset.npz", key, "on")
+    off = _eval_emotion(tmp_path / "subset.npz", key, "off")
+    assert on["mirror_average"] is True and off["mirror_average"] is False
+    assert on["accuracy_7"] == pytest.approx(float((both.argmax(1) == y).mean()), abs=1e-4)
+    assert off["accuracy_7"] == pytest.approx(float((one.argmax(1) == y).mean()), abs=1e-4)
+    assert (both.argmax(1) != one.argmax(1)).any()  # the switch changes some answers, not nothing

@@ -17,6 +17,7 @@ from today_feeling.commands.common import (
     add_override_arguments,
     settings_from_args,
 )
+from today_feeling.config.schema import replace_path
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.evaluation import evaluate, load_faces
 
@@ -30,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_override_arguments(parser, "--models-dir")
     parser.add_argument("--split", metavar="NAME", default=None,
                         help="read x_NAME/y_NAME instead of x/y (e.g. 'public' in the FER2013 npz)")
+    parser.add_argument("--mirror", choices=("on", "off"), default=None,
+                        help="classify each face with its mirror image averaged in, or the face alone "
+                             "(default: config inference.mirror_average; model cards quote both)")
 
 
 def _text(report: dict[str, Any], model: str) -> str:
@@ -47,6 +51,8 @@ def _text(report: dict[str, Any], model: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    if args.mirror is not None:
+        settings = replace_path(settings, "inference.mirror_average", args.mirror == "on")
     faces = load_faces(args.data, args.split)
     from today_feeling.inference.build import build_classifier  # after the config is valid
 

@@ -90,8 +90,9 @@ class InferenceSettings:
     )
     threads: int = setting(1, "CPU threads per model interpreter (XNNPACK)", min=1, max=16)
     mirror_average: bool = setting(
-        False, "Classify each face and its mirror image and average the two: about one point "
-        "more accurate and better-calibrated moods, for twice the emotion-model time per face",
+        True, "Classify each face and its mirror image and average the two: about one point "
+        "more accurate and better-calibrated moods, for twice the emotion-model time per face "
+        "(about 0.25 ms more on one x86 core)",
     )
 
 
