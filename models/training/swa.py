@@ -5,7 +5,7 @@
 Why: the last epochs of a cosine cycle sit in one basin; their average is usually a flatter,
 slightly better point than any single one, at no cost at run time. Averaged weights invalidate
 the BatchNorm running statistics, so they are recomputed on un-augmented training faces.
-Writes RUN/swa.keras and logs PublicTest / hold-out accuracy of the result.
+Writes RUN/swa.keras (or --out) and logs PublicTest / hold-out accuracy of the result.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, nargs="+", required=True)
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
     p.add_argument("--bn-batches", type=int, default=100)
+    p.add_argument("--out", type=Path, default=None, help="where to save (default RUN/swa.keras)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     tf.config.threading.set_intra_op_parallelism_threads(2)
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, (x, y) in {"public": (public.x, public.y), "holdout": (train.x[ho], train.y[ho])}.items():
         acc = float((model.predict(x[..., None] / 255.0, batch_size=256, verbose=0).argmax(1) == y).mean())
         logger.info("swa epochs=%s %s_acc=%.4f", args.epochs, name, acc)
-    model.save(args.run / "swa.keras")
+    model.save(args.out or args.run / "swa.keras")
     return 0
 
 
