@@ -30,7 +30,7 @@ import numpy as np
 import tensorflow as tf
 from models.training.clip_ranges import capped_copy
 from models.training.data import FER_TO_PRODUCT, load_fer2013, resize_split, stratified_holdout
-from models.training.model import ArchConfig, build_model
+from models.training.model import arch_of, build_model
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +48,6 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
     best = float(grid[np.argmin([nll(t) for t in grid])])
     fine = np.arange(best - 0.05, best + 0.05, 0.005)
     return float(fine[np.argmin([nll(t) for t in fine])])
-
-
-def arch_of(run_args: dict[str, object]) -> ArchConfig:
-    """The architecture a run trained, from its args.json."""
-    return ArchConfig(
-        widths=tuple(int(v) for v in str(run_args["widths"]).split(",")),
-        repeats=tuple(int(v) for v in str(run_args["repeats"]).split(",")),
-        classes=int(str(run_args["classes"])),
-        size=int(str(run_args.get("size", 48))),
-    )
 
 
 def load_trained(run: Path, epoch: int | None) -> tf.keras.Model:

@@ -8,6 +8,7 @@ average pooling keeps the parameter count (and the int8 file) near 1 MB.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import tensorflow as tf
@@ -25,6 +26,16 @@ class ArchConfig:
     classes: int = 7
     dropout: float = 0.4
     relu_cap: float | None = None  # ReLU6-style bound, set only on export (see clip_ranges.py)
+
+
+def arch_of(run_args: Mapping[str, object]) -> ArchConfig:
+    """The architecture a run trains: its command-line arguments, or the args.json it saved."""
+    return ArchConfig(
+        widths=tuple(int(v) for v in str(run_args["widths"]).split(",")),
+        repeats=tuple(int(v) for v in str(run_args["repeats"]).split(",")),
+        classes=int(str(run_args["classes"])),
+        size=int(str(run_args.get("size", 48))),
+    )
 
 
 def _conv_bn_relu(x: tf.Tensor, channels: int, name: str, cap: float | None = None) -> tf.Tensor:

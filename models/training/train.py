@@ -31,7 +31,7 @@ from models.training.data import (
     resize_split,
     stratified_holdout,
 )
-from models.training.model import ArchConfig, build_model
+from models.training.model import arch_of, build_model
 
 logger = logging.getLogger(__name__)
 DEFAULT_DATA = "../shared/datasets/fer2013_train_public.npz"
@@ -222,13 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         model = tf.keras.models.load_model(run / "last.keras")
         logger.info("resuming after epoch %d", start)
     else:
-        cfg = ArchConfig(
-            widths=tuple(int(v) for v in args.widths.split(",")),
-            repeats=tuple(int(v) for v in args.repeats.split(",")),
-            classes=args.classes,
-            size=args.size,
-        )
-        model = build_model(cfg)
+        model = build_model(arch_of(vars(args)))
         if args.init:
             src = (
                 tf.keras.models.load_model(args.init, compile=False) if args.init.endswith(".keras") else None
