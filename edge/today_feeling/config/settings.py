@@ -92,7 +92,7 @@ class InferenceSettings:
     mirror_average: bool = setting(
         True, "Classify each face and its mirror image and average the two: about one point "
         "more accurate and better-calibrated moods, for twice the emotion-model time per face "
-        "(about 0.25 ms more on one x86 core)",
+        "(about 0.16 ms more on one x86 core)",
     )
 
 
