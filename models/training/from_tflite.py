@@ -28,8 +28,7 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from models.training.clip_ranges import BOUND
 from models.training.data import load_fer2013, resize_split
-from models.training.export import arch_of
-from models.training.model import build_model
+from models.training.model import arch_of, build_model
 
 logger = logging.getLogger(__name__)
 

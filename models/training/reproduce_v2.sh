@@ -11,14 +11,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/reproduce_env.sh"
 # 1. v1's weights back into Keras (BatchNorm and temperature un-folded; checked against the tflite).
 #    v2 was started with identity BatchNorm statistics (--stat-faces 0), which the first epochs
 #    of v2a had to re-learn; v3 starts with the real ones (see reproduce_v3.sh)
-[[ -f "$ckpt/v1_from_tflite.weights.h5" ]] ||
-  run models.training.from_tflite models/emotion/today_feeling_emotion_v1 "$ckpt/v1_from_tflite.weights.h5" \
-    --stat-faces 0
+rebuild_from_tflite v1 --stat-faces 0
 # 2. teacher probabilities on every Training face (temperature 2, face + mirror, two models)
-[[ -f "$ckpt/teacher_train.npy" ]] ||
-  run models.training.teacher --out "$ckpt/teacher_train.npy" \
-    --fer "$models_cache/fer_emotion_model_quantized.tflite" \
-    --ours models/emotion/today_feeling_emotion_v1_float.tflite
+teacher_probs teacher v1
 # 3. 36 epochs from v1, peak LR 0.02, full augmentation, targets 0.4 label + 0.6 teacher
 run models.training.train --run "$ckpt/v2a" --init "$ckpt/v1_from_tflite.weights.h5" --epochs 36 \
     --lr 0.02 --teacher "$ckpt/teacher_train.npy" --teacher-mix 0.6
@@ -32,10 +27,5 @@ run models.training.train --run "$ckpt/v2c48" --size 48 --init "$ckpt/v2b/last.k
 # 6. average the weights of the last five epochs (20-24) and re-estimate BatchNorm statistics:
 #    the shipped model is this average (RUN/swa.keras), not the last epoch
 run models.training.swa --run "$ckpt/v2c48" --epochs 20 21 22 23 24
-# 7. temperature on the hold-out; float + int8 export with int8 logits (softmax on the CPU)
-run models.training.export --run "$ckpt/v2c48" --keras "$ckpt/v2c48/swa.keras" --output logits \
-    --out models/emotion/today_feeling_emotion_v2
-# 8. figures for the model card (product venv: no TensorFlow)
-sha256sum models/emotion/today_feeling_emotion_v2_int8.tflite   # -> sha256 in models/manifest.toml
-"$product_py" -m models.training.measure --key emotion_today_feeling_v2 \
-    --float models/emotion/today_feeling_emotion_v2_float.tflite --out models/emotion/metrics_v2.json
+# 7. export (int8 logits, temperature from the hold-out) and the model card's figures
+export_and_measure "$ckpt/v2c48" v2

@@ -10,24 +10,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/reproduce_env.sh"
 
 # 1. v2's weights back into Keras (BatchNorm un-folded with real statistics, checked against the tflite)
-[[ -f "$ckpt/v2_from_tflite.weights.h5" ]] ||
-  run models.training.from_tflite models/emotion/today_feeling_emotion_v2 "$ckpt/v2_from_tflite.weights.h5"
+rebuild_from_tflite v2
 # 2. teacher probabilities on every Training face (temperature 2, face + mirror, three models)
-[[ -f "$ckpt/teacher3_train.npy" ]] ||
-  run models.training.teacher --out "$ckpt/teacher3_train.npy" \
-    --fer "$models_cache/fer_emotion_model_quantized.tflite" \
-    --ours models/emotion/today_feeling_emotion_v1_float.tflite models/emotion/today_feeling_emotion_v2_float.tflite
+teacher_probs teacher3 v1 v2
 # 3. 48 epochs at 48x48 from v2, peak LR 0.01, full augmentation, targets 0.4 label + 0.6 teacher
 run models.training.train --run "$ckpt/v3" --size 48 --init "$ckpt/v2_from_tflite.weights.h5" --epochs 48 \
     --lr 0.01 --teacher "$ckpt/teacher3_train.npy" --teacher-mix 0.6
 # 4. average the weights of the last eight epochs (41-48), BatchNorm statistics re-estimated:
 #    the hold-out preferred it (68.75 %) to the last five (68.68 %) and the last epoch (68.55 %)
 run models.training.swa --run "$ckpt/v3" --epochs 41 42 43 44 45 46 47 48
-# 5. temperature on the hold-out; float + int8 export with int8 logits (softmax on the CPU).
+# 5. export (int8 logits, temperature from the hold-out) and the model card's figures.
 #    --clip-quantile 0.9999 was tried and not used: hold-out agreement 98.1 % vs 98.3 % without
-run models.training.export --run "$ckpt/v3" --keras "$ckpt/v3/swa.keras" --output logits \
-    --out models/emotion/today_feeling_emotion_v3
-# 6. figures for the model card (product venv: no TensorFlow)
-sha256sum models/emotion/today_feeling_emotion_v3_int8.tflite   # -> sha256 in models/manifest.toml
-"$product_py" -m models.training.measure --key emotion_today_feeling_v3 \
-    --float models/emotion/today_feeling_emotion_v3_float.tflite --out models/emotion/metrics_v3.json
+export_and_measure "$ckpt/v3" v3

@@ -9,23 +9,14 @@
 source "$(dirname "${BASH_SOURCE[0]}")/reproduce_env.sh"
 
 # 1. v3's weights back into Keras (BatchNorm un-folded with real statistics, checked against the tflite)
-[[ -f "$ckpt/v3_from_tflite.weights.h5" ]] ||
-  run models.training.from_tflite models/emotion/today_feeling_emotion_v3 "$ckpt/v3_from_tflite.weights.h5"
+rebuild_from_tflite v3
 # 2. teacher probabilities on every Training face (temperature 2, face + mirror, three models)
-[[ -f "$ckpt/teacher4_train.npy" ]] ||
-  run models.training.teacher --out "$ckpt/teacher4_train.npy" \
-    --fer "$models_cache/fer_emotion_model_quantized.tflite" \
-    --ours models/emotion/today_feeling_emotion_v2_float.tflite models/emotion/today_feeling_emotion_v3_float.tflite
+teacher_probs teacher4 v2 v3
 # 3. 44 epochs at 48x48 from v3, peak LR 0.01, full augmentation, targets 0.4 label + 0.6 teacher
 run models.training.train --run "$ckpt/v4" --size 48 --init "$ckpt/v3_from_tflite.weights.h5" --epochs 44 \
     --lr 0.01 --teacher "$ckpt/teacher4_train.npy" --teacher-mix 0.6
 # 4. average the weights of the last five epochs (40-44), BatchNorm statistics re-estimated:
 #    the hold-out preferred it (69.66 %) to the last eight (69.59 %) and the last epoch (69.31 %)
 run models.training.swa --run "$ckpt/v4" --epochs 40 41 42 43 44
-# 5. temperature on the hold-out; float + int8 export with int8 logits (softmax on the CPU)
-run models.training.export --run "$ckpt/v4" --keras "$ckpt/v4/swa.keras" --output logits \
-    --out models/emotion/today_feeling_emotion_v4
-# 6. figures for the model card (product venv: no TensorFlow)
-sha256sum models/emotion/today_feeling_emotion_v4_int8.tflite   # -> sha256 in models/manifest.toml
-"$product_py" -m models.training.measure --key emotion_today_feeling_v4 \
-    --float models/emotion/today_feeling_emotion_v4_float.tflite --out models/emotion/metrics_v4.json
+# 5. export (int8 logits, temperature from the hold-out) and the model card's figures
+export_and_measure "$ckpt/v4" v4
