@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-shot setup on a fresh Debian 12 / Raspberry Pi OS machine (run from anywhere).
 #   bash scripts/setup.sh         runtime: system packages, .venv, models, demo media
-#   bash scripts/setup.sh --dev   plus test tools (chromium for the dashboard tests, ...)
+#   bash scripts/setup.sh --dev   plus test tools (chromium for the dashboard tests, TensorFlow-CPU
+#                                 for the training-pipeline tests, ...)
 # Idempotent: re-running only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +47,11 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 if (( dev )); then
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # [train]: tests/emotion_model/test_training_pipeline.py runs the training tools themselves.
+  # TensorFlow-CPU wheels exist for x86-64; elsewhere those tests skip with the reason.
+  extras="dev"
+  [[ "$(uname -m)" == "x86_64" ]] && extras="dev,train"
+  .venv/bin/python -m pip install -q -e ".[$extras]"
 else
   .venv/bin/python -m pip install -q -e .
 fi

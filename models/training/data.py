@@ -8,8 +8,10 @@ project used) must be able to retrain with the same pipeline.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -123,6 +125,16 @@ def stratified_holdout(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     mask = np.ones(len(y), dtype=bool)
     mask[h] = False
     return np.flatnonzero(mask), h
+
+
+def run_holdout(y: np.ndarray, run_args: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The (train, holdout) split a run trained with, from its args.json.
+
+    Why a separate hold-out seed: runs that differ only in their training seed (for a diverse
+    ensemble) must keep the same hold-out, or one run's hold-out faces are another's training.
+    """
+    seed = run_args.get("holdout_seed")
+    return stratified_holdout(y, float(run_args["holdout"]), int(run_args["seed"] if seed is None else seed))
 
 
 def duplicate_mask(x_test: np.ndarray, x_train: np.ndarray) -> np.ndarray:

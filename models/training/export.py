@@ -29,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import tensorflow as tf
 from models.training.clip_ranges import capped_copy
-from models.training.data import FER_TO_PRODUCT, load_fer2013, resize_split, stratified_holdout
+from models.training.data import FER_TO_PRODUCT, load_fer2013, resize_split, run_holdout
 from models.training.model import arch_of, build_model
 
 logger = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     tf.config.threading.set_intra_op_parallelism_threads(2)
     run_args = json.loads((args.run / "args.json").read_text())
     train, _ = load_fer2013(args.data)
-    tr_idx, ho_idx = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
+    tr_idx, ho_idx = run_holdout(train.y, run_args)
     model = (
         tf.keras.models.load_model(args.keras, compile=False)
         if args.keras

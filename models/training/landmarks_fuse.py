@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
-from models.training.data import load_fer2013, resize_split, stratified_holdout
+from models.training.data import load_fer2013, resize_split, run_holdout
 
 
 def cnn_logprobs(path: Path, x: np.ndarray) -> np.ndarray:
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     tf.keras.utils.set_random_seed(7)
     run_args = json.loads((args.run / "args.json").read_text())
     train, public = (resize_split(s, run_args["size"]) for s in load_fer2013(args.data))
-    tr, ho = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
+    tr, ho = run_holdout(train.y, run_args)
     f = np.load(args.features)
     ftr, fpub = f["f_train"], f["f_public"]
     mean = ftr[tr].mean(0)

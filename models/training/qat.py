@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
-from models.training.data import load_fer2013, resize_split, stratified_holdout
+from models.training.data import load_fer2013, resize_split, run_holdout
 from models.training.export import representative
 from models.training.train import _dataset, _targets
 
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     model = tf.keras.models.load_model(args.keras, compile=False)
     size = int(model.input.shape[1])
     train, public = (resize_split(s, size) for s in load_fer2013(args.data))
-    tr, ho = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
+    tr, ho = run_holdout(train.y, run_args)
     faces = [
         f[0, :, :, 0] * 255.0
         for (f,) in representative(train.x[tr], train.y[tr], args.calib, run_args["seed"])()

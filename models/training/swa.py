@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
-from models.training.data import load_fer2013, resize_split, stratified_holdout
+from models.training.data import load_fer2013, resize_split, run_holdout
 from models.training.export import load_trained
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     tf.config.threading.set_intra_op_parallelism_threads(2)
     run_args = json.loads((args.run / "args.json").read_text())
     train, public = (resize_split(s, run_args["size"]) for s in load_fer2013(args.data))
-    tr, ho = stratified_holdout(train.y, run_args["holdout"], run_args["seed"])
+    tr, ho = run_holdout(train.y, run_args)
     weights = [load_trained(args.run, e).get_weights() for e in args.epochs]
     model = load_trained(args.run, args.epochs[-1])
     model.set_weights([np.mean(ws, axis=0) for ws in zip(*weights, strict=True)])

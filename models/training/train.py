@@ -29,7 +29,7 @@ from models.training.data import (
     load_fer2013,
     load_folder_per_class,
     resize_split,
-    stratified_holdout,
+    run_holdout,
 )
 from models.training.model import arch_of, build_model
 
@@ -70,6 +70,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--widths", default="24,48,96,192")
     p.add_argument("--repeats", default="1,2,2,2")
     p.add_argument("--seed", type=int, default=20261124)
+    p.add_argument(
+        "--holdout-seed", type=int, default=None, help="seed of the hold-out split (default: --seed)"
+    )
     p.add_argument("--threads", type=int, default=2)
     p.add_argument(
         "--init",
@@ -198,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         train, public = (resize_split(s, args.size) for s in load_fer2013(args.data))
         evals = {"public": (public.x, public.y)}
-    tr_idx, ho_idx = stratified_holdout(train.y, args.holdout, args.seed)
+    tr_idx, ho_idx = run_holdout(train.y, vars(args))
     np.save(run / "holdout_idx.npy", ho_idx)
     evals["holdout"] = (train.x[ho_idx], train.y[ho_idx])
     teacher = None
