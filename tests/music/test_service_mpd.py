@@ -50,6 +50,12 @@ class Rig:
     def director_tracks(self) -> list[TrackChanged]:
         return [t for t in list(self.tracks) if t.reason]
 
+    def first_pick_for(self, mood: str) -> TrackChanged:
+        """Wait for MPD, commit ``mood`` and return the director's first pick: most tests start so."""
+        self.connected()
+        self.mood(mood)
+        return self.picked(1)[0]
+
     def connected(self, times: int = 1) -> None:
         wait_for(lambda: sum(s.connected for s in list(self.statuses)) >= times,
                  what=f"connected x{times}")
@@ -147,9 +153,7 @@ def test_lift_picks_move_toward_the_target(
 def test_reconnects_after_mpd_is_killed_and_carries_on(
         scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
     rig = rig_factory(scanned)
-    rig.connected()
-    rig.mood("anger")
-    rig.picked(1)
+    rig.first_pick_for("anger")
     scanned.kill()
     wait_for(lambda: any(not s.connected for s in list(rig.statuses)), what="disconnect")
     scanned.start()
@@ -167,9 +171,7 @@ def test_reconnects_after_mpd_is_killed_and_carries_on(
 def test_manual_skip_from_another_client_makes_the_director_back_off(
         scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
     rig = rig_factory(scanned, manual_backoff_s=300)
-    rig.connected()
-    rig.mood("happiness")
-    rig.picked(1)
+    rig.first_pick_for("happiness")
     wait_for(lambda: client.status().get("nextsongid"), what="a queued pick")
     client.next()  # a person skips, a second into the track
     wait_for(lambda: rig.service.director.manual_actions == ["skip"], what="skip noticed")
@@ -183,9 +185,7 @@ def test_manual_skip_from_another_client_makes_the_director_back_off(
 def test_queue_edit_and_pause_from_another_client_are_manual(
         scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
     rig = rig_factory(scanned, manual_backoff_s=1.5)
-    rig.connected()
-    rig.mood("happiness")
-    rig.picked(1)
+    rig.first_pick_for("happiness")
     director = rig.service.director
     client.add("track-04.flac")
     wait_for(lambda: director.manual_actions == ["queue edit"], what="a queue edit noticed")
@@ -198,9 +198,7 @@ def test_queue_edit_and_pause_from_another_client_are_manual(
 def test_controls_drive_mpd_and_mpd_truth_is_reflected(
         scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
     rig = rig_factory(scanned)
-    rig.connected()
-    rig.mood("surprise")
-    first = rig.picked(1)[0]
+    first = rig.first_pick_for("surprise")
     rig.controls.update(volume=30)
     wait_for(lambda: client.status()["volume"] == "30", what="ramped volume")
     client.setvol(70)  # a person's app
@@ -221,9 +219,7 @@ def test_resume_right_after_pause_is_not_lost(
         scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
     """A quick pause/resume from the dashboard must end playing, whatever MPD's events lag."""
     rig = rig_factory(scanned)
-    rig.connected()
-    rig.mood("happiness")
-    rig.picked(1)
+    rig.first_pick_for("happiness")
     wait_for(lambda: playing(client), what="playback")
     rig.controls.update(paused=True)
     rig.controls.update(paused=False)  # queued before MPD's 'player' event for the pause
