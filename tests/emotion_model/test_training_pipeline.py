@@ -74,7 +74,7 @@ def tiny_npz(fer2013_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 @pytest.fixture(scope="module")
 def pipeline(tiny_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | str]:
-    """train (1 epoch, then resumed to 2) -> swa -> export -> from_tflite -> widen -> teacher."""
+    """train (1 epoch, then resumed to 2) -> swa -> export -> from_tflite -> widen -> teacher -> fold_qat."""
     work = tmp_path_factory.mktemp("train")
     run = work / "run"
     common = ("--run", run, "--data", tiny_npz, "--size", "48", "--widths", TINY_WIDTHS)
@@ -91,8 +91,15 @@ def pipeline(tiny_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     widen_log = _step("widen", rebuilt, wide, "--from-widths", TINY_WIDTHS, "--to-widths", "12,24,24,48")
     teacher = work / "teacher.npy"
     _step("teacher", "--data", tiny_npz, "--ours", f"{prefix}_float.tflite", "--out", teacher)
+    folded = work / "folded"
+    _step("fold_qat", "--run", run, "--keras", run / "swa.keras", "--out", folded, "--epochs", "1",
+          "--calib", "70", "--data", tiny_npz)
+    folded_prefix = work / "exported" / "tiny_folded"
+    _step("export", "--run", folded, "--keras", folded / "epoch_001.keras", "--data", tiny_npz,
+          "--output", "logits", "--calib", "70", "--out", folded_prefix)
     return {
         "run": run, "prefix": prefix, "rebuilt": rebuilt, "wide": wide, "teacher": teacher,
+        "folded_prefix": folded_prefix,
         "first_log": first, "resumed_log": resumed, "rebuild_log": rebuild_log, "widen_log": widen_log,
     }  # fmt: skip
 
@@ -173,3 +180,24 @@ def test_train_refuses_a_teacher_of_the_wrong_shape(tiny_npz: Path, tmp_path: Pa
     )  # fmt: skip
     assert done.returncode != 0
     assert "expected (280, 7)" in done.stderr
+
+
+def test_folding_batchnorm_keeps_the_function(pipeline: dict[str, Path | str], tiny_npz: Path) -> None:
+    """fold_qat trains the folded graph; folding itself must not change a single prediction."""
+    tf = pytest.importorskip("tensorflow")
+    from models.training.fold_qat import fold_batchnorm
+
+    model = tf.keras.models.load_model(Path(pipeline["run"]) / "swa.keras", compile=False)
+    folded = fold_batchnorm(model)
+    assert not any(isinstance(layer, tf.keras.layers.BatchNormalization) for layer in folded.layers)
+    with np.load(tiny_npz) as d:
+        faces = d["x_public"][:32, :, :, None].astype(np.float32) / 255.0
+    np.testing.assert_allclose(folded(faces).numpy(), model(faces, training=False).numpy(), atol=1e-4)
+
+
+def test_quantization_aware_model_exports_edgetpu_mappable(pipeline: dict[str, Path | str]) -> None:
+    prefix = str(pipeline["folded_prefix"])
+    report = check_buffer(Path(f"{prefix}_int8.tflite").read_bytes(), "tiny_folded_int8.tflite")
+    assert report.problems == (), report.problems
+    meta = json.loads(Path(f"{prefix}_export.json").read_text())
+    assert meta["train_args"]["fold_qat_epochs"] == "1"
