@@ -113,7 +113,7 @@ def evaluate(
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", type=Path, required=True, help="the trained run (its args.json)")
     p.add_argument("--keras", type=Path, required=True, help="the model to fold and fine-tune")
@@ -121,16 +121,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--lr", type=float, default=0.001)
     p.add_argument("--consistency", type=float, default=1.0, help="weight of mean (int8 - float logit)^2")
+    p.add_argument(
+        "--anchor",
+        type=float,
+        default=0.0,
+        help="weight of the starting model's own predictions as targets (1: only those)",
+    )
+    p.add_argument("--anchor-mirror", action="store_true", help="anchor on the face and its mirror, averaged")
     p.add_argument("--teacher", default=None)
     p.add_argument("--teacher-mix", type=float, default=0.6)
     p.add_argument("--calib", type=int, default=700, help="faces for the activation ranges (as export)")
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     tf.config.threading.set_intra_op_parallelism_threads(2)
     run_args = json.loads((args.run / "args.json").read_text())
     tf.keras.utils.set_random_seed(run_args["seed"])
-    folded = fold_batchnorm(tf.keras.models.load_model(args.keras, compile=False))
+    start = tf.keras.models.load_model(args.keras, compile=False)
+    folded = fold_batchnorm(start)
+    start.trainable = False
     size = int(folded.input.shape[1])
     train, _ = (resize_split(s, size) for s in load_fer2013(args.data))
     tr, ho = run_holdout(train.y, run_args)
@@ -146,13 +159,20 @@ def main(argv: list[str] | None = None) -> int:
     schedule = tf.keras.optimizers.schedules.CosineDecay(args.lr, max(1, args.epochs * steps))
     opt = tf.keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)
     xent = tf.keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)
+    self_xent = tf.keras.losses.CategoricalCrossentropy(from_logits=True)
 
     @tf.function
     def step(xb: tf.Tensor, tb: tf.Tensor) -> tf.Tensor:
         with tf.GradientTape() as tape:
             f_logits = folded(xb, training=False)
             q_logits = int8_forward(folded, xb, ranges)
-            loss = xent(tb, q_logits) + args.consistency * tf.reduce_mean(tf.square(q_logits - f_logits))
+            fit = (1 - args.anchor) * xent(tb, q_logits)
+            if args.anchor > 0:  # the starting float model's answer on the same face (and mirror)
+                anchor = tf.nn.softmax(start(xb, training=False))
+                if args.anchor_mirror:
+                    anchor = (anchor + tf.nn.softmax(start(xb[:, :, ::-1], training=False))) / 2
+                fit += args.anchor * self_xent(anchor, q_logits)
+            loss = fit + args.consistency * tf.reduce_mean(tf.square(q_logits - f_logits))
         opt.apply_gradients(
             zip(tape.gradient(loss, folded.trainable_variables), folded.trainable_variables, strict=True)
         )
