@@ -74,7 +74,7 @@ def tiny_npz(fer2013_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 @pytest.fixture(scope="module")
 def pipeline(tiny_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | str]:
-    """train (1 epoch, then resumed to 2) -> swa -> export -> from_tflite -> widen -> teacher -> fold_qat."""
+    """train (resumed) -> swa -> export -> from_tflite -> widen -> teacher -> fold_qat -> ensemble."""
     work = tmp_path_factory.mktemp("train")
     run = work / "run"
     common = ("--run", run, "--data", tiny_npz, "--size", "48", "--widths", TINY_WIDTHS)
@@ -97,7 +97,13 @@ def pipeline(tiny_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     folded_prefix = work / "exported" / "tiny_folded"
     _step("export", "--run", folded, "--keras", folded / "epoch_001.keras", "--data", tiny_npz,
           "--output", "logits", "--calib", "70", "--out", folded_prefix)
+    joined = work / "joined.keras"
+    join_log = _step("ensemble", run / "swa.keras", folded / "epoch_001.keras", "--out", joined)
+    joined_prefix = work / "exported" / "tiny_joined"
+    _step("export", "--run", run, "--keras", joined, "--data", tiny_npz, "--output", "logits",
+          "--calib", "70", "--out", joined_prefix)
     return {
+        "joined_prefix": joined_prefix, "join_log": join_log,
         "run": run, "prefix": prefix, "rebuilt": rebuilt, "wide": wide, "teacher": teacher,
         "folded_prefix": folded_prefix,
         "first_log": first, "resumed_log": resumed, "rebuild_log": rebuild_log, "widen_log": widen_log,
@@ -201,3 +207,16 @@ def test_quantization_aware_model_exports_edgetpu_mappable(pipeline: dict[str, P
     assert report.problems == (), report.problems
     meta = json.loads(Path(f"{prefix}_export.json").read_text())
     assert meta["train_args"]["fold_qat_epochs"] == "1"
+
+
+def test_joined_ensemble_is_one_edgetpu_mappable_model(pipeline: dict[str, Path | str]) -> None:
+    """Two members become one graph whose logits are their mean (ensemble.py checks to 1e-4)."""
+    line = next(x for x in str(pipeline["join_log"]).splitlines() if "mean of members" in x)
+    assert "members=2" in line and float(line.rsplit(" ", 1)[1]) < 1e-4
+    data = Path(f"{pipeline['joined_prefix']}_int8.tflite").read_bytes()
+    report = check_buffer(data, "tiny_joined_int8.tflite")
+    assert report.problems == (), report.problems
+    assert "CONCATENATION" in report.ops
+    assert report.ops.count("CONV_2D") == 2 * check_buffer(
+        Path(f"{pipeline['prefix']}_int8.tflite").read_bytes()
+    ).ops.count("CONV_2D")
