@@ -1,7 +1,7 @@
 """Join trained models into one network that outputs the mean of their logits (one int8 file).
 
-    python -m models.training.ensemble /work/ckpt/v4/swa5.keras /work/ckpt/s7/swa5.keras \
-        --out /work/ckpt/ens/joined.keras
+    python -m models.training.ensemble /work/ckpt/v4_from_tflite.keras /work/ckpt/s7/swa.keras \
+        --run /work/ckpt/s7 --out /work/ckpt/v5/swa.keras
 
 Why: independently trained nets make different mistakes, so their average is more accurate
 than either, but the daemon runs one model per face and the EdgeTPU wants one subgraph. Each
@@ -14,6 +14,7 @@ members' logits. The result is an ordinary Keras model whose last layer is named
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 from pathlib import Path
@@ -54,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("members", type=Path, nargs="+", help="trained .keras models of the same input size")
     p.add_argument("--out", type=Path, required=True, help="where to write the joined .keras model")
+    p.add_argument(
+        "--run",
+        type=Path,
+        default=None,
+        help="a member's run: its args.json (hold-out, seed, classes) goes beside --out for export.py",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     members = [tf.keras.models.load_model(m, compile=False) for m in args.members]
@@ -69,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"joined model differs from the mean of its members by {gap}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joined.save(args.out)
+    if args.run is not None:
+        run_args = json.loads((args.run / "args.json").read_text())
+        run_args["ensemble_members"] = [str(m) for m in args.members]
+        (args.out.parent / "args.json").write_text(json.dumps(run_args, indent=1))
     logger.info("wrote %s", args.out)
     return 0
 

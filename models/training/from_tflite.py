@@ -106,7 +106,9 @@ def _check(model: tf.keras.Model, it: Interpreter, temperature: float, tflite_lo
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("prefix", type=Path, help="e.g. models/emotion/today_feeling_emotion_v1")
-    p.add_argument("out", type=Path, help="weights file to write (.weights.h5), for train.py --init")
+    p.add_argument(
+        "out", type=Path, help="weights to write (.weights.h5, for train.py --init) or a whole .keras model"
+    )
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
     p.add_argument(
         "--stat-faces", type=int, default=4096, help="training faces for BatchNorm statistics (0: identity)"
@@ -126,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     if worst > 1e-4:
         raise SystemExit(f"reconstruction differs from the tflite by {worst:.2e}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    model.save_weights(args.out)
+    if args.out.suffix == ".keras":  # a whole model, e.g. as an ensemble.py member
+        model.save(args.out)
+    else:
+        model.save_weights(args.out)
     logger.info("wrote %s", args.out)
     return 0
 

@@ -19,13 +19,14 @@ from today_feeling.model_store.manifest import PACKAGED_MANIFEST, load_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 #: our committed models -> (tie-aware, strict) int8/float top-1 agreement bars on PublicTest.
-#: The issue asks for 98 %; the card gives each model's measured figures and why the strict figure
-#: is short of it (the disagreements are faces whose two top logits lie within ~one int8 step).
+#: The issue asks for 98 %: v5 (the default) meets it strictly; the card gives each model's measured
+#: figures and why v1-v4 fall short strictly (faces whose two top logits lie within ~one int8 step).
 SHIPPED = {
     "emotion_today_feeling_v1": (0.98, 0.975),
     "emotion_today_feeling_v2": (0.975, 0.97),
     "emotion_today_feeling_v3": (0.98, 0.97),
     "emotion_today_feeling_v4": (0.98, 0.975),
+    "emotion_today_feeling_v5": (0.985, 0.98),
 }
 CARD = REPO / "models" / "emotion" / "README.md"
 SUBSET = 600  # the card's fixed subset: the first 600 PublicTest faces
@@ -90,7 +91,7 @@ def test_eval_emotion_reproduces_model_card(fer2013_npz: Path, tmp_path: Path, k
 
 def test_eval_emotion_mirror_switch_averages_face_and_mirror(fer2013_npz: Path, tmp_path: Path) -> None:
     """``--mirror on`` scores what the daemon does by default: each face averaged with its mirror."""
-    key = "emotion_today_feeling_v4"
+    key = "emotion_today_feeling_v5"
     x, y = _public(fer2013_npz)
     x, y = x[:200], y[:200]
     np.savez(tmp_path / "subset.npz", x=x, y=y)

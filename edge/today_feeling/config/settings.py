@@ -73,7 +73,7 @@ class ModelSettings:
         "room), 'auto' (short-range, switching to full-range while faces are small or missing)",
     )
     emotion: str = setting(
-        "emotion_today_feeling_v4",
+        "emotion_today_feeling_v5",
         "Emotion model: a key of the models manifest ('emotion_fer_minixception' is fer's, the baseline)",
     )
 
