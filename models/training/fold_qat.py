@@ -3,7 +3,7 @@
     python -m models.training.fold_qat --run /work/ckpt/v4 --keras /work/ckpt/v4/swa5.keras \
         --out /work/ckpt/v4fq --epochs 3 --lr 0.001 --teacher /work/ckpt/teacher5_train.npy
 
-Why: ``qat.py`` rounded only the activations and trained through BatchNorm's batch statistics,
+Why: the earlier ``qat.py`` (git history) rounded only the activations, through batch statistics,
 so the int8 graph (BatchNorm folded into each conv, weights rounded per output channel) was never
 what it optimised; it moved agreement by noise. Here the model is first folded exactly as the
 converter folds it, then fine-tuned with per-channel symmetric int8 weights and fixed-range int8
