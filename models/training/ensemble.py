@@ -23,6 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
+from models.training.model import apply_copy
 
 logger = logging.getLogger(__name__)
 L = tf.keras.layers
@@ -37,10 +38,7 @@ def join(members: list[tf.keras.Model]) -> tf.keras.Model:
         for layer in member.layers[1:]:
             if layer.name == "logits":
                 break
-            clone = layer.__class__.from_config({**layer.get_config(), "name": f"m{i}_{layer.name}"})
-            x = clone(x)
-            if layer.get_weights():
-                clone.set_weights(layer.get_weights())
+            x = apply_copy(layer, x, name=f"m{i}_{layer.name}")
         features.append(x)
         kernel, bias = member.get_layer("logits").get_weights()
         kernels.append(kernel / len(members))

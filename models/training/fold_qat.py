@@ -28,6 +28,7 @@ import numpy as np
 import tensorflow as tf
 from models.training.data import load_fer2013, resize_split, run_holdout
 from models.training.export import representative
+from models.training.model import apply_copy
 from models.training.train import _dataset, _targets
 
 logger = logging.getLogger(__name__)
@@ -53,10 +54,7 @@ def fold_batchnorm(model: tf.keras.Model) -> tf.keras.Model:
             conv.set_weights([kernel.astype(np.float32), bias.astype(np.float32)])
             pending = None
             continue
-        clone = layer.__class__.from_config(layer.get_config())
-        x = clone(x)
-        if layer.get_weights():
-            clone.set_weights(layer.get_weights())
+        x = apply_copy(layer, x)
     return tf.keras.Model(inp, x, name=model.name)
 
 

@@ -59,3 +59,17 @@ def build_model(cfg: ArchConfig) -> tf.keras.Model:
     x = L.Dropout(cfg.dropout, name="drop")(x)
     out = L.Dense(cfg.classes, name="logits")(x)
     return tf.keras.Model(inp, out, name="today_feeling_emotion")
+
+
+def apply_copy(layer: tf.keras.layers.Layer, x: tf.Tensor, name: str | None = None) -> tf.Tensor:
+    """Apply a fresh copy of ``layer`` (same config and weights, optionally renamed) to ``x``.
+
+    Why: folding BatchNorm and joining an ensemble both rebuild a graph from a trained one,
+    keeping every layer they do not rewrite exactly as it was.
+    """
+    config = layer.get_config() if name is None else {**layer.get_config(), "name": name}
+    copy = layer.__class__.from_config(config)
+    out = copy(x)
+    if layer.get_weights():
+        copy.set_weights(layer.get_weights())
+    return out
