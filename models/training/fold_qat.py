@@ -29,7 +29,7 @@ import tensorflow as tf
 from models.training.data import load_fer2013, resize_split, run_holdout
 from models.training.export import representative
 from models.training.model import apply_copy
-from models.training.train import _dataset, _targets
+from models.training.train import augmented_batches, soft_targets
 
 logger = logging.getLogger(__name__)
 L = tf.keras.layers
@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     ranges = activation_ranges(folded, faces)
     logger.info("before: %s", evaluate(folded, ranges, train.x[ho], train.y[ho]))
     teacher = np.load(args.teacher) if args.teacher else None
-    targets = _targets(train, tr, run_args["classes"], 0.0, teacher=teacher, teacher_mix=args.teacher_mix)
-    ds = _dataset(train.x[tr], targets, 64, run_args["seed"], strength=0.5, cutout=0.0)
+    targets = soft_targets(train, tr, run_args["classes"], 0.0, teacher=teacher, teacher_mix=args.teacher_mix)
+    ds = augmented_batches(train.x[tr], targets, 64, run_args["seed"], strength=0.5, cutout=0.0)
     steps = len(tr) // 64
     schedule = tf.keras.optimizers.schedules.CosineDecay(args.lr, max(1, args.epochs * steps))
     opt = tf.keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)

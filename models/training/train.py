@@ -83,7 +83,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def _targets(
+def soft_targets(
     split: Split,
     idx: np.ndarray,
     classes: int,
@@ -92,6 +92,10 @@ def _targets(
     teacher: np.ndarray | None = None,
     teacher_mix: float = 0.0,
 ) -> np.ndarray:
+    """Per-face target distributions: label, then ``mix`` of FER+ votes, then ``teacher_mix`` of the teacher.
+
+    Why shared: fold_qat.py fine-tunes against the same targets a run trained on.
+    """
     y = split.y[idx]
     onehot = np.eye(7, dtype=np.float32)[y]
     if mix > 0 and split.soft is not None:
@@ -105,9 +109,10 @@ def _targets(
     return onehot
 
 
-def _dataset(
+def augmented_batches(
     x: np.ndarray, t: np.ndarray, batch: int, seed: int, *, strength: float = 1.0, cutout: float = 0.25
 ) -> tf.data.Dataset:
+    """Shuffled (faces in [0, 1], targets) batches with the training augmentation (also fold_qat's)."""
     ds = tf.data.Dataset.from_tensor_slices((x[..., None], t))
     ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch, drop_remainder=True)
     ds = ds.map(
@@ -209,10 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         teacher = np.load(args.teacher)
         if teacher.shape != (len(train.y), 7):
             raise SystemExit(f"--teacher {args.teacher}: shape {teacher.shape}, expected ({len(train.y)}, 7)")
-    targets = _targets(
+    targets = soft_targets(
         train, tr_idx, args.classes, args.ferplus_mix, teacher=teacher, teacher_mix=args.teacher_mix
     )
-    ds = _dataset(
+    ds = augmented_batches(
         train.x[tr_idx], targets, args.batch, args.seed, strength=args.aug_strength, cutout=args.cutout
     )
     steps = len(tr_idx) // args.batch

@@ -225,7 +225,7 @@ def test_joined_ensemble_is_one_edgetpu_mappable_model(pipeline: dict[str, Path 
 def test_targets_mix_label_ferplus_votes_and_teacher_in_the_documented_shares() -> None:
     """``--ferplus-mix 0.5 --teacher-mix 0.5`` means 0.25 label + 0.25 FER+ + 0.5 teacher (model card)."""
     from models.training.data import Split
-    from models.training.train import _targets
+    from models.training.train import soft_targets
 
     rng = np.random.default_rng(3)
     y = np.array([1, 3, 6])
@@ -233,10 +233,10 @@ def test_targets_mix_label_ferplus_votes_and_teacher_in_the_documented_shares() 
     teacher = rng.dirichlet(np.ones(7), size=3).astype(np.float32)
     split = Split(np.zeros((3, 48, 48), np.uint8), y, ferplus)
     idx = np.array([2, 0])
-    seven = _targets(split, idx, 7, 0.5, teacher=teacher, teacher_mix=0.5)
+    seven = soft_targets(split, idx, 7, 0.5, teacher=teacher, teacher_mix=0.5)
     expected = 0.25 * np.eye(7)[y[idx]] + 0.25 * ferplus[idx] + 0.5 * teacher[idx]
     np.testing.assert_allclose(seven, expected, atol=1e-6)
     np.testing.assert_allclose(seven.sum(axis=1), 1.0, atol=1e-6)
-    six = _targets(split, idx, 6, 0.5, teacher=teacher, teacher_mix=0.5)
+    six = soft_targets(split, idx, 6, 0.5, teacher=teacher, teacher_mix=0.5)
     np.testing.assert_allclose(six[:, 0], seven[:, 0] + seven[:, 1], atol=1e-6)  # disgust -> anger
     np.testing.assert_allclose(six[:, 1:], seven[:, 2:], atol=1e-6)
