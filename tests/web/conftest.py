@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -70,15 +71,42 @@ def ws_broker(make_broker) -> Broker:  # noqa: F811
     return make_broker(websockets=True)
 
 
+def clear_of_midnight() -> Callable[[], float]:
+    """A wall clock that reads at least an hour past local midnight and five minutes before the
+    next: real time, moved back when a run falls outside that.
+
+    Why: a scenario of events "50 minutes ago" judged by "today's" summary only holds when those
+    minutes and the test's own seconds are all in one day; a run near midnight must not fail.
+    """
+    now = datetime.now().astimezone()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    latest = midnight + timedelta(days=1) - timedelta(minutes=5)
+    if now < midnight + timedelta(hours=1):
+        offset = (now - midnight).total_seconds() + 300  # 23:55 yesterday
+    elif now > latest:
+        offset = (now - latest).total_seconds()
+    else:
+        offset = 0.0
+    return lambda: time.time() - offset
+
+
 @pytest.fixture
-def stack(ws_broker: Broker, tmp_path: Path) -> Iterator[Stack]:
+def stack_clock(request: pytest.FixtureRequest) -> Callable[[], float]:
+    """The wall clock the stack's history and web services run on: real time, or what a test
+    asks for with ``@pytest.mark.parametrize("stack_clock", [factory], indirect=True)``."""
+    factory = getattr(request, "param", None)
+    return factory() if factory is not None else time.time
+
+
+@pytest.fixture
+def stack(ws_broker: Broker, tmp_path: Path, stack_clock: Callable[[], float]) -> Iterator[Stack]:
     settings = stack_settings(ws_broker, tmp_path / "history.sqlite3")
     bus, controls = EventBus(), Controls(ControlState(volume=50))
     actions: list[str] = []
     controls.subscribe_actions(actions.append)
-    history = build_history(settings, bus, controls)
+    history = build_history(settings, bus, controls, clock=stack_clock)
     mqtt = build_mqtt(settings, bus, controls)
-    web = build_web(settings, bus, controls)
+    web = build_web(settings, bus, controls, clock=stack_clock)
     assert history is not None
     assert mqtt is not None
     assert web is not None

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.mqtt_probe import Probe
-from tests.web.conftest import Stack, screenshot
+from tests.web.conftest import Stack, clear_of_midnight, screenshot
 from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodState
@@ -121,8 +121,9 @@ def test_controls_publish_commands_and_follow_state(
         assert all(not m.retain for m in sent), "commands must not be retained"
 
 
-def test_timeline_renders_history_written_by_the_daemon(page, stack: Stack) -> None:
-    t = time.time()
+@pytest.mark.parametrize("stack_clock", [clear_of_midnight], indirect=True)
+def test_timeline_renders_history_written_by_the_daemon(page, stack: Stack, stack_clock) -> None:
+    t = stack_clock()
     for mood, ago, prev in (("sadness", 50, None), ("neutral", 35, "sadness"),
                             ("happiness", 12, "neutral")):
         stack.bus.publish(mood_changed(mood, t - ago * 60, previous=prev))

@@ -6,6 +6,9 @@ itself talks to the broker over MQTT-over-WebSockets; this server never takes co
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from today_feeling.config.settings import Settings
 from today_feeling.config.web import split_bind
 from today_feeling.domain.controls import Controls
@@ -28,8 +31,13 @@ def base_topic(settings: Settings) -> str:
     return Topics.create(settings.mqtt.topic_prefix, settings.device.id).base
 
 
-def build_service(settings: Settings, bus: EventBus, controls: Controls) -> HttpServer | None:
-    """The dashboard server, or None when ``http.bind`` is empty."""
+def build_service(settings: Settings, bus: EventBus, controls: Controls, *,
+                  clock: Callable[[], float] = time.time) -> HttpServer | None:
+    """The dashboard server, or None when ``http.bind`` is empty.
+
+    ``clock`` is the wall clock that history windows and "today" are cut from; tests pass one
+    so that their scenarios do not depend on the time of day they run at.
+    """
     cfg = settings.http
     if not cfg.bind:
         return None
@@ -38,5 +46,5 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls) -> Http
                       device_name=settings.device.name, ws_url=settings.mqtt.ws_url,
                       ws_port=WS_PORT)
     history = HistoryReader(settings.history.path) if settings.history.path else None
-    api = Api(page, MetricsCollector(bus, controls), history)
+    api = Api(page, MetricsCollector(bus, controls, clock=clock), history, clock=clock)
     return HttpServer(host, port, api, load_static())
