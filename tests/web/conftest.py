@@ -78,15 +78,12 @@ def clear_of_midnight() -> Callable[[], float]:
     Why: a scenario of events "50 minutes ago" judged by "today's" summary only holds when those
     minutes and the test's own seconds are all in one day; a run near midnight must not fail.
     """
-    now = datetime.now().astimezone()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    latest = midnight + timedelta(days=1) - timedelta(minutes=5)
-    if now < midnight + timedelta(hours=1):
-        offset = (now - midnight).total_seconds() + 300  # 23:55 yesterday
-    elif now > latest:
-        offset = (now - latest).total_seconds()
-    else:
-        offset = 0.0
+    now = time.time()
+    midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    earliest = (midnight + timedelta(hours=1)).timestamp()
+    latest = (midnight + timedelta(days=1)).timestamp() - 300  # naive local: DST-aware
+    target = midnight.timestamp() - 300 if now < earliest else min(now, latest)  # 23:55 or now
+    offset = now - target
     return lambda: time.time() - offset
 
 

@@ -7,6 +7,7 @@ each test); screenshots at phone size go to test-artifacts/web/.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import expect
@@ -122,7 +123,8 @@ def test_controls_publish_commands_and_follow_state(
 
 
 @pytest.mark.parametrize("stack_clock", [clear_of_midnight], indirect=True)
-def test_timeline_renders_history_written_by_the_daemon(page, stack: Stack, stack_clock) -> None:
+def test_timeline_renders_history_written_by_the_daemon(
+        page, stack: Stack, stack_clock: Callable[[], float]) -> None:
     t = stack_clock()
     for mood, ago, prev in (("sadness", 50, None), ("neutral", 35, "sadness"),
                             ("happiness", 12, "neutral")):
