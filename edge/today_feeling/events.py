@@ -57,6 +57,16 @@ class TrackChanged:
 
 
 @dataclass(frozen=True)
+class LibraryScan:
+    """Where the background library scan stands: after each file, and once when it ends."""
+
+    scanning: bool
+    done: int
+    total: int
+    wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
 class ServiceStatus:
     """Connection state of an adapter (MPD, MQTT, camera) for metrics and the dashboard."""
 

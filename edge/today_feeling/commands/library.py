@@ -51,6 +51,7 @@ def _scan(args: argparse.Namespace) -> int:
     from mpd import CommandError
 
     from today_feeling.music.connection import CONNECTION_ERRORS, MpdUnavailableError, close_quietly
+    from today_feeling.music.mood_model import load_configured
     from today_feeling.music.scan import scan_library
 
     settings = settings_from_args(args)
@@ -59,13 +60,16 @@ def _scan(args: argparse.Namespace) -> int:
         mpd = dataclasses.replace(mpd, address=args.mpd)
     if args.music_dir:
         mpd = dataclasses.replace(mpd, music_directory=str(args.music_dir))
+    model = load_configured(settings.models)
+    print(f"placing tracks by {'the music model ' + model.key if model else 'audio features'}",
+          file=sys.stderr)
     client = _connect(mpd)
     try:
         if not args.no_update:
             _update_database(client, mpd.timeout_s * 60)
         bar = ProgressBar(sys.stderr)
         result = scan_library(client, mpd, settings.director, force=args.force,
-                              progress=bar.update)
+                              progress=bar.update, model=model)
         bar.finish()
     except CONNECTION_ERRORS as err:
         raise MpdUnavailableError(f"lost MPD at {mpd.address} during the scan ({err}); run it "

@@ -70,6 +70,12 @@ class DirectorSettings:
         0.15, "Picks are drawn at random among tracks at most this much farther from the target "
         "than the nearest one (0 always takes the nearest)", min=0, max=3,
     )
+    feedback_weight: float = setting(
+        0.2, "How much closer a track the listener liked in the current mood is treated (at the "
+        "score limit of 3 likes; skips push it away the same way); 0 ignores thumbs and skips. "
+        "A thumbs down (or three skips) in a mood leaves the track out for that mood",
+        min=0, max=2,
+    )
     lift_target_valence: float = setting(
         0.5, "Lift mode: valence the music moves toward (-1 sad .. 1 happy)", min=-1, max=1
     )

@@ -76,6 +76,16 @@ class ModelSettings:
         "emotion_today_feeling_v5",
         "Emotion model: a key of the models manifest ('emotion_fer_minixception' is fer's, the baseline)",
     )
+    music: str = setting(
+        "music_musicnn_msd",
+        "Music-mood embedder that places library tracks on the valence-arousal plane (a key of the "
+        "models manifest); '' uses the hand-made audio features instead (tempo, level, brightness, mode)",
+    )
+    music_head: str = setting(
+        "music_mood_head_4q",
+        "Head that turns the embedder's output into valence and arousal (a key of the models manifest, "
+        "fitted on that embedder: models/music/train_head.py)",
+    )
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True)
 class Command:
-    """A validated command: ``value`` is bool (privacy, paused), str (mode), int (volume)
-    or None (next)."""
+    """A validated command: ``value`` is bool (privacy, paused), str (mode; feedback: "like"
+    or "dislike"), int (volume) or None (next)."""
 
     feature: str
     value: bool | str | int | None
@@ -64,6 +64,16 @@ def _volume(text: str) -> int:
     return int(number)
 
 
+_FEEDBACK = {"up": "like", "like": "like", "down": "dislike", "dislike": "dislike"}
+
+
+def _feedback(text: str) -> str:
+    signal = _FEEDBACK.get(text.lower())
+    if signal is None:
+        raise CommandError("expected UP or DOWN (thumbs up or down for the playing track)")
+    return signal
+
+
 def parse_command(feature: str | None, payload: bytes, max_bytes: int) -> Command:
     """Validate one command; raise :class:`CommandError` for anything unusable."""
     if feature is None:
@@ -79,6 +89,8 @@ def parse_command(feature: str | None, payload: bytes, max_bytes: int) -> Comman
         return Command(feature, _mode(text))
     if feature == "volume":
         return Command(feature, _volume(text))
+    if feature == "feedback":
+        return Command(feature, _feedback(text))
     raise CommandError(f"unknown command {feature!r}")
 
 
@@ -86,5 +98,7 @@ def apply_command(command: Command, controls: Controls) -> None:
     """Hand a validated command to the shared Controls (the pipeline and player react)."""
     if command.feature == "next":
         controls.trigger("next")
+    elif command.feature == "feedback":
+        controls.trigger(str(command.value))  # "like" / "dislike": the music service acts
     else:
         controls.update(**{command.feature: command.value})

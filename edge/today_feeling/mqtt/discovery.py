@@ -53,6 +53,12 @@ def _sensors(t: Topics, emotion_expire_s: int) -> dict[str, dict[str, Any]]:
             "state_topic": t.topic("track"), "value_template": track_name,
             "json_attributes_topic": t.topic("track"),
         },
+        "library": {
+            "p": "sensor", "name": "Library scan", "icon": "mdi:music-box-multiple",
+            "unit_of_measurement": "%", "entity_category": "diagnostic",
+            "state_topic": t.topic("library"), "value_template": "{{ value_json.percent }}",
+            "json_attributes_topic": t.topic("library"),
+        },
     }
 
 
@@ -69,6 +75,10 @@ def _controls(t: Topics) -> dict[str, dict[str, Any]]:
                  "value_template": STATE_TEMPLATE},
         "next": {"p": "button", "name": "Next track", "icon": "mdi:skip-next",
                  "command_topic": t.command("next"), "payload_press": "PRESS"},
+        "like": {"p": "button", "name": "Like this track", "icon": "mdi:thumb-up",
+                 "command_topic": t.command("feedback"), "payload_press": "UP"},
+        "dislike": {"p": "button", "name": "Dislike this track", "icon": "mdi:thumb-down",
+                    "command_topic": t.command("feedback"), "payload_press": "DOWN"},
         "volume": {"p": "number", "name": "Volume", "icon": "mdi:volume-high",
                    "min": 0, "max": 100, "step": 1, "mode": "slider",
                    "unit_of_measurement": "%", "state_topic": t.state("volume"),

@@ -15,6 +15,7 @@ from today_feeling.domain.controls import ControlState
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.events import (
     AnalysisEvent,
+    LibraryScan,
     MoodChanged,
     ServiceStatus,
     StatsEvent,
@@ -89,6 +90,17 @@ def track_payload(event: TrackChanged) -> Payload:
         "valence": _r(event.valence),
         "arousal": _r(event.arousal),
         "reason": event.reason,
+        "ts": event.wall_time,
+    }
+
+
+def library_payload(event: LibraryScan) -> Payload:
+    percent = 100.0 if not event.total else 100.0 * event.done / event.total
+    return {
+        "state": "scanning" if event.scanning else "idle",
+        "done": event.done,
+        "total": event.total,
+        "percent": round(percent, 1),
         "ts": event.wall_time,
     }
 

@@ -22,6 +22,7 @@ from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.events import (
     AnalysisEvent,
     EventBus,
+    LibraryScan,
     MoodChanged,
     ServiceStatus,
     StatsEvent,
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 2.0
 #: A flapping camera or MPD must not flood the broker with service updates.
 SERVICES_INTERVAL_S = 1.0
+#: A library scan reports after every file; the broker hears at most this often.
+LIBRARY_INTERVAL_S = 2.0
 
 
 def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
@@ -87,6 +90,7 @@ class MqttService:
         self._bus.subscribe(MoodChanged, self._on_mood)
         self._bus.subscribe(TrackChanged, self._on_track)
         self._bus.subscribe(StatsEvent, self._on_stats)
+        self._bus.subscribe(LibraryScan, self._on_library)
         self._bus.subscribe(ServiceStatus, self._on_service_status)
         self._controls.subscribe(self._on_controls)
         self._remember(self._topics.topic("mood"), payloads.no_mood_payload(self._now()))
@@ -239,6 +243,14 @@ class MqttService:
         message = Outgoing(self._topics.topic("stats"),
                            payloads.encode(payloads.stats_payload(event)))
         self._outbox.put_throttled("stats", message, self._s.stats_interval_s)
+
+    def _on_library(self, event: LibraryScan) -> None:
+        """Scan progress: retained (a new client sees where it stands), one per interval at most."""
+        message = Outgoing(self._topics.topic("library"), payloads.encode(payloads.library_payload(event)),
+                           retain=True, qos=1)
+        with self._retained_lock:
+            self._retained[message.topic] = message
+        self._outbox.put_throttled("library", message, LIBRARY_INTERVAL_S)
 
     def _on_service_status(self, event: ServiceStatus) -> None:
         if event.name == "mqtt":

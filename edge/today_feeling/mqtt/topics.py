@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 #: Features that take commands on ``<base>/<feature>/set``.
-COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next")
+COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next", "feedback")
 #: Control-state topics (retained) under ``<base>/``.
 STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume")
 

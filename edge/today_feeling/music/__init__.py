@@ -25,11 +25,15 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls) -> Musi
     """
     if settings.mpd.address.strip().lower() == "off":
         return None
+    from functools import partial
+
+    from today_feeling.music.mood_model import load_configured
     from today_feeling.music.service import MusicService
 
     # The configured mode is the starting point; MQTT and the dashboard change it later.
     controls.update(mode=settings.director.mode)
-    return MusicService(settings.mpd, settings.director, bus, controls)
+    return MusicService(settings.mpd, settings.director, bus, controls,
+                        load_model=partial(load_configured, settings.models))
 
 
 __all__ = ["build_service"]

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import math
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from today_feeling.music.decode import DecodeError, decode_mono
 from today_feeling.music.space import clip_unit
+
+__all__ = ["DecodeError", "Features", "analyse_file", "measure", "to_valence_arousal"]
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +27,15 @@ SAMPLE_RATE = 22050
 N_FFT = 2048
 HOP = 512
 CHROMA_FFT = 8192
-ANALYSIS_VERSION = 1
-"""Bump when features or weights change so that the next scan re-analyses every file."""
+ANALYSIS_VERSION = 2
+"""Bump when features or weights change so that the next scan re-analyses every file.
+2: channel-mean decoding (3 dB quieter than ffmpeg's mono for stereo), re-centred mapping."""
 
 Floats = npt.NDArray[np.float64]
 
 # Krumhansl-Kessler key profiles (probe-tone ratings), C major and C minor.
 _MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 _MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
-
-
-class DecodeError(Exception):
-    """ffmpeg could not decode a file (missing, corrupt, unsupported)."""
 
 
 @dataclass(frozen=True)
@@ -57,18 +56,8 @@ class Features:
 
 
 def decode(path: Path, start_s: float, length_s: float, timeout_s: float = 120.0) -> Floats:
-    """Mono float samples at SAMPLE_RATE via an ffmpeg subprocess (any format ffmpeg reads)."""
-    cmd = [
-        "ffmpeg", "-nostdin", "-v", "error", "-ss", f"{start_s:.3f}", "-t", f"{length_s:.3f}",
-        "-i", str(path), "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "-",
-    ]
-    try:
-        done = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
-    except (OSError, subprocess.TimeoutExpired) as err:
-        raise DecodeError(f"{path}: ffmpeg failed: {err}") from err
-    if done.returncode != 0:
-        raise DecodeError(f"{path}: {done.stderr.decode(errors='replace').strip()[:200]}")
-    samples = np.frombuffer(done.stdout, dtype=np.float32).astype(np.float64)
+    """Mono float samples at SAMPLE_RATE (any format ffmpeg reads), long enough to analyse."""
+    samples = decode_mono(path, SAMPLE_RATE, start_s, length_s, timeout_s)
     if samples.size < CHROMA_FFT * 2:
         raise DecodeError(f"{path}: too little audio to analyse ({samples.size} samples)")
     return samples
@@ -145,14 +134,27 @@ def measure(x: Floats) -> Features:
     )
 
 
+#: Where real masters sit (the issue-17 measurement on 900 4Q recordings, channel-mean mono):
+#: RMS about -17 dBFS (-14 per channel) and a spectral centroid about 2.2 kHz. Centring there,
+#: not at -25 dBFS and 1 kHz, is what keeps most real music from landing at high arousal.
+TYPICAL_LOUDNESS_DB = -17.0
+TYPICAL_CENTROID_HZ = 2200.0
+
+
 def to_valence_arousal(f: Features) -> tuple[float, float]:
-    """Map features onto [-1, 1]^2; the ranges cover most popular music."""
+    """Map features onto [-1, 1]^2, centred on typical commercial music.
+
+    On real recordings (4Q dev set) brightness separates calm from energetic best (AUC 0.82),
+    then level (0.74); tempo separates nothing (0.47), so it only nudges. Valence has one
+    weak cue here, the major/minor key profile (AUC 0.56): the learned model exists because
+    of that, and this mapping is its fallback.
+    """
     tempo = clip_unit((f.tempo_bpm - 110.0) / 50.0)  # 60 BPM -> -1, 160 BPM -> +1
-    loud = clip_unit((f.loudness_db + 25.0) / 15.0)  # -40 dBFS -> -1, -10 dBFS -> +1
-    bright = clip_unit(math.log2(max(f.centroid_hz, 1.0) / 1000.0) / 1.5)
+    loud = clip_unit((f.loudness_db - TYPICAL_LOUDNESS_DB) / 6.0)  # -23 dBFS -> -1, -11 -> +1
+    bright = clip_unit(math.log2(max(f.centroid_hz, 1.0) / TYPICAL_CENTROID_HZ))  # one octave
     mode = clip_unit(f.mode * 4.0)
-    arousal = clip_unit(0.45 * tempo + 0.35 * loud + 0.20 * bright)
-    valence = clip_unit(0.60 * mode + 0.25 * tempo + 0.15 * bright)
+    arousal = clip_unit(0.55 * bright + 0.35 * loud + 0.10 * tempo)
+    valence = clip_unit(0.80 * mode + 0.20 * tempo)
     return round(valence, 3), round(arousal, 3)
 
 

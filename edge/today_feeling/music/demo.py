@@ -56,7 +56,11 @@ class DemoTrack:
 
 
 def default_tracks(count: int) -> list[DemoTrack]:
-    """``count`` tracks spread over tempo x mode x loudness, energetic ones bright."""
+    """``count`` tracks spread over tempo x mode x loudness, energetic ones bright.
+
+    Energetic tracks carry 32 partials per note: with fewer, their spectrum is darker than
+    real music (centroid ~1 kHz vs ~2.2 kHz), and both placements call them calm.
+    """
     tempos = (150.0, 72.0, 124.0, 92.0)
     out = []
     for i in range(count):
@@ -65,7 +69,7 @@ def default_tracks(count: int) -> list[DemoTrack]:
         loud = bpm >= 110
         out.append(DemoTrack(
             name=f"Demo {i + 1:02d}", bpm=bpm, major=major,
-            level_db=-12.0 if loud else -30.0, harmonics=8 if loud else 2, tonic=(i * 5) % 12,
+            level_db=-12.0 if loud else -30.0, harmonics=32 if loud else 2, tonic=(i * 5) % 12,
         ))
     return out
 

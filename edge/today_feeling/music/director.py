@@ -16,12 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from today_feeling.config.music import DirectorSettings
+from today_feeling.music.feedback import LIMIT
 from today_feeling.music.space import EMOTION_POINTS, TrackMood, distance
 
 logger = logging.getLogger(__name__)
 
 #: Moods that lift mode moves away from; pleasant moods are simply matched.
 LIFTED_MOODS = ("anger", "fear", "sadness")
+#: At or below this score in a mood (one thumbs down, or three skips) a track is not picked
+#: for that mood while any other track is available.
+DISLIKED = -1.0
 
 
 @dataclass(frozen=True)
@@ -117,14 +121,21 @@ class Director:
         candidates = self._candidates(library, set(exclude))
         if not candidates:
             return None
-        ranked = sorted(candidates, key=lambda t: distance(t.point, target))
-        best = distance(ranked[0].point, target)
-        near = [t for t in ranked if distance(t.point, target) <= best + self._s.variety]
+        # A track the listener turned down in this mood is left out while anything else fits.
+        wanted = [t for t in candidates if t.liking(self.mood) > DISLIKED] or candidates
+        ranked = sorted(wanted, key=lambda t: self._effective_distance(t, target))
+        best = self._effective_distance(ranked[0], target)
+        near = [t for t in ranked if self._effective_distance(t, target) <= best + self._s.variety]
         track = self._rng.choice(near)
         reason = self._reason(track, target)
         if self.mode == "lift":
             self._step += 1
         return Pick(track, target, reason)
+
+    def _effective_distance(self, track: TrackMood, target: tuple[float, float]) -> float:
+        """Distance to the target, shortened for tracks liked in this mood (longer if skipped)."""
+        liking = max(-LIMIT, min(LIMIT, track.liking(self.mood))) / LIMIT
+        return distance(track.point, target) - self._s.feedback_weight * liking
 
     def fits(self, track: TrackMood | None) -> bool:
         """Whether ``track`` is close enough to the current target to keep playing."""
@@ -162,7 +173,13 @@ class Director:
         how = "match"
         if self.mode == "lift" and self.mood in LIFTED_MOODS:
             how = f"lift step {min(self._step, self._s.lift_steps) + 1}/{self._s.lift_steps + 1}"
+        said = ""
+        liking = track.liking(self.mood)
+        if liking > 0:
+            said = f"; you liked this when {self.mood}"
+        elif liking < 0:
+            said = f"; skipped before when {self.mood}"
         return (
             f"{self.mood} for {age}s, {how} toward v={target[0]:+.2f} a={target[1]:+.2f}; "
-            f"track v={track.valence:+.2f} a={track.arousal:+.2f} ({track.source})"
+            f"track v={track.valence:+.2f} a={track.arousal:+.2f} ({track.source}){said}"
         )

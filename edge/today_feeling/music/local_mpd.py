@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from today_feeling.model_store.registry import default_cache_dir
+
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
@@ -137,6 +139,9 @@ def main() -> None:
                         help="'null' (silent), or an output type such as pulse, pipewire, alsa")
     parser.add_argument("--scan", action="store_true",
                         help="update MPD's database and index the library by mood once started")
+    parser.add_argument("--models-dir", type=Path, default=None,
+                        help="models folder for the music-mood model (default: where setup.sh "
+                             "fetches them, ~/.cache/today-feeling/models)")
     args = parser.parse_args()
     mpd = LocalMpd(args.root.resolve(), args.port, args.music and args.music.resolve(),
                    audio=args.audio)
@@ -145,7 +150,7 @@ def main() -> None:
     mpd.start()
     try:
         if args.scan:
-            _index(mpd)
+            _index(mpd, args.models_dir or default_cache_dir().parent / "models")
         print(f"mpd listening on {mpd.address} (socket {mpd.socket_path}); Ctrl-C stops it",
               flush=True)
         while mpd.running:
@@ -156,10 +161,16 @@ def main() -> None:
         mpd.stop()
 
 
-def _index(mpd: LocalMpd) -> None:
-    """Update the database and run an incremental mood scan (instant when nothing changed)."""
+def _index(mpd: LocalMpd, models_dir: Path) -> None:
+    """Update the database and run an incremental mood scan (instant when nothing changed).
+
+    It places tracks with the music-mood model when one is in ``models_dir`` (as the daemon
+    will), so the daemon's own scan finds nothing left to do.
+    """
     from today_feeling.config.music import DirectorSettings, MpdSettings
+    from today_feeling.config.settings import ModelSettings
     from today_feeling.music.connection import close_quietly, connect
+    from today_feeling.music.mood_model import load_configured
     from today_feeling.music.scan import scan_library
 
     settings = MpdSettings(address=str(mpd.socket_path), music_directory=str(mpd.music_dir))
@@ -169,8 +180,10 @@ def _index(mpd: LocalMpd) -> None:
         deadline = time.monotonic() + 300
         while "updating_db" in client.status() and time.monotonic() < deadline:
             time.sleep(0.1)
-        result = scan_library(client, settings, DirectorSettings())
-        print(f"indexed {result.total} tracks ({result.analysed} analysed)", flush=True)
+        model = load_configured(ModelSettings(dir=str(models_dir)))
+        result = scan_library(client, settings, DirectorSettings(), model=model)
+        method = model.key if model else "audio features"
+        print(f"indexed {result.total} tracks ({result.analysed} analysed, {method})", flush=True)
     finally:
         close_quietly(client)
 

@@ -27,6 +27,7 @@ from today_feeling.music.analysis import (
     to_valence_arousal,
 )
 from today_feeling.music.connection import MpdUnavailableError
+from today_feeling.music.mood_model import LearnedPoint, MusicMoodModel
 from today_feeling.music.rules import TagRule, explicit_emotions, parse_tag_rules, playlist_emotion
 from today_feeling.music.space import centroid, suited_emotions
 
@@ -58,6 +59,12 @@ class _Context:
     existing: dict[str, dict[str, str]]
     window_s: float
     force: bool
+    model: MusicMoodModel | None
+
+    @property
+    def method(self) -> str:
+        """What places tracks: the learned model's key, or the hand-made features."""
+        return self.model.key if self.model is not None else "features"
 
 
 def resolve_music_dir(client: Any, settings: MpdSettings) -> Path:
@@ -92,15 +99,20 @@ def emotion_playlists(client: Any, prefix: str) -> dict[str, tuple[str, ...]]:
     return {f: tuple(e) for f, e in out.items()}
 
 
-def fingerprint(song: dict[str, Any]) -> str:
-    return f"{ANALYSIS_VERSION}|{song.get('last-modified', '')}|{song.get('duration', '')}"
+def fingerprint(song: dict[str, Any], method: str = "features") -> str:
+    """Changes when the file or the way it is analysed changes, so the next scan redoes it."""
+    return f"{ANALYSIS_VERSION}|{method}|{song.get('last-modified', '')}|{song.get('duration', '')}"
 
 
 def scan_library(
     client: Any, mpd: MpdSettings, director: DirectorSettings, *, force: bool = False,
     progress: Progress | None = None, should_stop: Callable[[], bool] = lambda: False,
+    model: MusicMoodModel | None = None,
 ) -> ScanResult:
-    """Index every song in MPD's database; safe to interrupt and re-run."""
+    """Index every song in MPD's database; safe to interrupt and re-run.
+
+    With ``model`` the learned music-mood model places each track, else the hand-made features.
+    """
     started = time.monotonic()
     songs = [s for s in client.listallinfo() if "file" in s]
     ctx = _Context(
@@ -108,7 +120,7 @@ def scan_library(
         rules=parse_tag_rules(director.tag_rules),
         playlists=emotion_playlists(client, director.playlist_prefix),
         existing={name: stickers.read_all(client, name) for name in stickers.ALL},
-        window_s=director.analysis_window_s, force=force,
+        window_s=director.analysis_window_s, force=force, model=model,
     )
     result = ScanResult(total=len(songs))
     for done, song in enumerate(songs, start=1):
@@ -126,9 +138,9 @@ def scan_library(
 def _scan_one(client: Any, song: dict[str, Any], ctx: _Context, result: ScanResult) -> None:
     file = str(song["file"])
     old = {name: values.get(file) for name, values in ctx.existing.items()}
-    fp = fingerprint(song)
+    fp = fingerprint(song, ctx.method)
     features = None if ctx.force or old[stickers.FINGERPRINT] != fp else (
-        stickers.parse_features(old[stickers.FEATURES] or ""))
+        stickers.parse_analysis(old[stickers.FEATURES] or ""))
     if features is None:
         features = _analyse(ctx, song, result)
         if features is None:
@@ -141,12 +153,17 @@ def _scan_one(client: Any, song: dict[str, Any], ctx: _Context, result: ScanResu
         result.updated += 1
 
 
-def _analyse(ctx: _Context, song: dict[str, Any], result: ScanResult) -> Features | None:
+def _analyse(ctx: _Context, song: dict[str, Any], result: ScanResult) -> Features | LearnedPoint | None:
     file = str(song["file"])
     duration = float(song["duration"]) if "duration" in song else None
     started = time.monotonic()
+    path = ctx.music_dir / file
     try:
-        features = analyse_file(ctx.music_dir / file, duration, ctx.window_s)
+        features: Features | LearnedPoint
+        if ctx.model is not None:
+            features = LearnedPoint(ctx.model.key, *ctx.model.place_file(path, duration, ctx.window_s))
+        else:
+            features = analyse_file(path, duration, ctx.window_s)
     except DecodeError as err:
         logger.warning("cannot analyse %s: %s", file, err)
         result.failed.append(file)
@@ -155,17 +172,18 @@ def _analyse(ctx: _Context, song: dict[str, Any], result: ScanResult) -> Feature
     result.analysis_seconds += time.monotonic() - started
     # Round-trip through the sticker text so that this scan and the next, which reads the
     # features back from the sticker, compute exactly the same placement.
-    return stickers.parse_features(features.describe())
+    return stickers.parse_analysis(features.describe())
 
 
-def _placement(file: str, tags: dict[str, Any], features: Features,
+def _placement(file: str, tags: dict[str, Any], features: Features | LearnedPoint,
                ctx: _Context) -> dict[str, str]:
     """Sticker values: the user's mapping where there is one, else the audio analysis."""
     emotions, source = explicit_emotions(file, tags, ctx.rules, ctx.playlists)
     if emotions:
         valence, arousal = centroid(emotions)
     else:
-        valence, arousal = to_valence_arousal(features)
+        valence, arousal = features.point if isinstance(features, LearnedPoint) else (
+            to_valence_arousal(features))
         emotions, source = suited_emotions((valence, arousal)), "audio"
     return {
         stickers.VALENCE: f"{valence:.3f}",

@@ -23,11 +23,13 @@ from mpd import CommandError
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.errors import TodayFeelingError
-from today_feeling.events import EventBus, MoodChanged, ServiceStatus
+from today_feeling.events import EventBus, LibraryScan, MoodChanged, ServiceStatus
 from today_feeling.music import stickers
 from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect, interrupt
 from today_feeling.music.director import Director
+from today_feeling.music.feedback import FeedbackRecorder, Signal
 from today_feeling.music.library import Library, Rescanner
+from today_feeling.music.mood_model import MusicMoodModel
 from today_feeling.music.session import Session
 from today_feeling.music.volume import VolumeRamp
 
@@ -47,7 +49,8 @@ class MusicService:
 
     def __init__(self, mpd: MpdSettings, director: DirectorSettings, bus: EventBus,
                  controls: Controls, *, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time, rng: random.Random | None = None) -> None:
+                 wall: Callable[[], float] = time.time, rng: random.Random | None = None,
+                 load_model: Callable[[], MusicMoodModel | None] = lambda: None) -> None:
         self._mpd = mpd
         self._bus = bus
         self._controls = controls
@@ -55,9 +58,12 @@ class MusicService:
         self._wall = wall
         self._director = Director(director, clock, rng)
         self._library = Library()
+        self._feedback = FeedbackRecorder(self._library, lambda: self._director.mood)
         self._ramp = VolumeRamp(director.volume_ramp_s, clock)
         self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
-        self._rescanner = Rescanner(mpd, director, mpd.address, self._on_scan_done)
+        self._rescanner = Rescanner(mpd, director, mpd.address, self._on_scan_done,
+                                    load_model=load_model, progress=self._on_scan_progress)
+        self._scan_position = (0, 0)
         self._auto_scan = director.auto_scan
         self._session: Session | None = None
         self._idle_client: Any = None
@@ -133,10 +139,8 @@ class MusicService:
             self._on_mood(message[1])
         elif kind == "controls":
             self._on_controls(message[1], message[2])
-        elif kind == "action":
-            if message[1] == "next" and self._session is not None:
-                self._director.resume()
-                self._session.skip()
+        elif kind == "action" and self._session is not None:
+            self._on_action(message[1], self._session)
         elif kind == "idle":
             if message[2] == self._generation:
                 self._on_idle(message[1])
@@ -150,6 +154,16 @@ class MusicService:
     def _on_mood(self, event: MoodChanged) -> None:
         if self._director.on_mood(event.mood.mood) and self._session is not None:
             self._session.plan(start=True)
+
+    def _on_action(self, action: str, session: Session) -> None:
+        """Next, like, dislike from MQTT or the dashboard: the listener spoke about this track."""
+        playing = session.playing_file
+        signals: dict[str, Signal] = {"like": "like", "dislike": "dislike", "next": "skip"}
+        if action in signals and playing:
+            self._feedback.record(session.client, playing, signals[action])
+        if action in ("next", "dislike"):
+            self._director.resume()
+            session.skip()
 
     def _on_controls(self, old: ControlState, new: ControlState) -> None:
         mode_changed = new.mode != old.mode and self._director.set_mode(new.mode)
@@ -202,8 +216,15 @@ class MusicService:
             self._rescanner.request()
         self._session.plan(start=True)
 
+    def _on_scan_progress(self, done: int, total: int, _file: str) -> None:
+        """Scanner thread: tell MQTT and the dashboard (their handlers only enqueue)."""
+        self._scan_position = (done, total)
+        self._bus.publish(LibraryScan(True, done, total, wall_time=self._wall()))
+
     def _on_scan_done(self) -> None:
         """Scanner thread: ask the worker to reload (stickers may have changed)."""
+        done, total = self._scan_position
+        self._bus.publish(LibraryScan(False, done, total, wall_time=self._wall()))
         self._inbox.put(("idle", ["sticker"], self._generation))
 
     # -- connection lifecycle ------------------------------------------------------------
@@ -225,7 +246,8 @@ class MusicService:
         self._ramp.reset()
         session = Session(client, director=self._director, library=self._library,
                           controls=self._controls, bus=self._bus, ramp=self._ramp,
-                          clock=self._clock, wall=self._wall)
+                          clock=self._clock, wall=self._wall,
+                          on_skip=lambda file: self._feedback.record(client, file, "skip"))
         self._session = session
         threading.Thread(target=self._idle_loop, args=(idle_client, self._generation),
                          name="tf-music-idle", daemon=True).start()

@@ -49,8 +49,12 @@ class Session:
 
     def __init__(self, client: Any, *, director: Director, library: Library, controls: Controls,
                  bus: EventBus, ramp: VolumeRamp, clock: Callable[[], float],
-                 wall: Callable[[], float]) -> None:
+                 wall: Callable[[], float],
+                 on_skip: Callable[[str], object] = lambda _file: None) -> None:
         self.client = client
+        self.playing_file: str | None = None
+        """The track MPD is playing (or paused on), as last seen."""
+        self._on_skip = on_skip
         self._director = director
         self._library = library
         self._controls = controls
@@ -118,6 +122,8 @@ class Session:
         if not expected and old.song_id is not None and not (
                 old.state == "play" and self._near_end(old)):
             self._director.note_manual("skip")
+            if self.playing_file:
+                self._on_skip(self.playing_file)  # a person skipped it: weak negative feedback
         if new.state == "stop" and not expected and not self._near_end(old):
             self._manual_stop()
         if new.song_id is not None and new.state != "stop":
@@ -128,6 +134,7 @@ class Session:
         song = self.client.currentsong()
         if not song.get("file"):
             return
+        self.playing_file = str(song["file"])
         self._director.note_played(song["file"])
         pick = self._picks.pop(str(song_id), None)
         self._publish_track(song, pick[0].reason if pick else "")

@@ -46,10 +46,16 @@ class TrackMood:
     arousal: float
     emotions: tuple[str, ...] = ()
     source: str = "audio"
+    feedback: tuple[tuple[str, float], ...] = ()
+    """(mood, score) pairs from the listener's thumbs and skips (music/feedback.py)."""
 
     @property
     def point(self) -> tuple[float, float]:
         return (self.valence, self.arousal)
+
+    def liking(self, mood: str | None) -> float:
+        """The listener's score for this track in ``mood`` (0 when they never said)."""
+        return dict(self.feedback).get(mood, 0.0) if mood else 0.0
 
 
 def distance(a: tuple[float, float], b: tuple[float, float]) -> float:

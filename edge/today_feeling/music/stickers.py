@@ -5,8 +5,11 @@ Sticker names (all on ``song`` objects):
 - ``tf_valence``, ``tf_arousal``: the track's point, floats in [-1, 1]
 - ``tf_emotions``: comma-separated emotions it suits, best first
 - ``tf_source``: ``audio``, ``tag`` or ``playlist`` (where the point came from)
-- ``tf_features``: the measured audio features (``bpm=.. db=.. centroid=.. mode=.. vN``)
-- ``tf_fp``: fingerprint ``analysis-version|last-modified|duration`` for incremental scans
+- ``tf_features``: what the analysis measured: the hand-made features
+  (``bpm=.. db=.. centroid=.. mode=.. vN``) or the learned model's point (``model=KEY mood=V,A``)
+- ``tf_feedback``: the listener's per-mood score, ``sadness:+1.00,happiness:-0.33``
+  (thumbs up/down and skips; written by the music service, never by a scan)
+- ``tf_fp``: fingerprint ``analysis-version|method|last-modified|duration`` for incremental scans
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any
 
 from mpd import CommandError
 
+from today_feeling.music import feedback
 from today_feeling.music.analysis import Features
+from today_feeling.music.mood_model import LearnedPoint
 from today_feeling.music.space import TrackMood, clip_unit
 
 logger = logging.getLogger(__name__)
@@ -25,6 +30,7 @@ VALENCE, AROUSAL, EMOTIONS, SOURCE, FEATURES, FINGERPRINT = (
     "tf_valence", "tf_arousal", "tf_emotions", "tf_source", "tf_features", "tf_fp",
 )
 ALL = (VALENCE, AROUSAL, EMOTIONS, SOURCE, FEATURES, FINGERPRINT)
+FEEDBACK = feedback.FEEDBACK_STICKER
 
 
 def read_all(client: Any, name: str) -> dict[str, str]:
@@ -46,6 +52,7 @@ def load_library(client: Any) -> list[TrackMood]:
     """Every indexed track; files with missing or malformed stickers are left out."""
     valence, arousal = read_all(client, VALENCE), read_all(client, AROUSAL)
     emotions, sources = read_all(client, EMOTIONS), read_all(client, SOURCE)
+    liked = read_all(client, FEEDBACK)
     tracks = []
     for file, v in valence.items():
         try:
@@ -56,6 +63,7 @@ def load_library(client: Any) -> list[TrackMood]:
             file, point[0], point[1],
             tuple(e for e in emotions.get(file, "").split(",") if e),
             sources.get(file, "audio"),
+            tuple(sorted(feedback.parse(liked.get(file, "")).items())),
         ))
     return tracks
 
@@ -73,3 +81,8 @@ def parse_features(text: str) -> Features | None:
                         float(fields["mode"]))
     except (KeyError, ValueError):
         return None
+
+
+def parse_analysis(text: str) -> Features | LearnedPoint | None:
+    """Whichever analysis a ``tf_features`` value records, or None when it is unreadable."""
+    return LearnedPoint.parse(text) if text.startswith("model=") else parse_features(text)

@@ -57,6 +57,9 @@ function onMessage(name, text) {
   } else if (name === "stats") {
     const doc = view.parse(text);
     if (doc) view.showStats(doc);
+  } else if (name === "library") {
+    const doc = view.parse(text);
+    if (doc) view.showLibrary(doc);
   } else {
     onState(name, view.stateValue(text));
   }
@@ -95,8 +98,20 @@ function settle(feature) {
   ui.pending.delete(feature);
 }
 
+/** Thumbs up/down: no state topic answers, so say what the device will do with it. */
+async function sendFeedback(payload, note) {
+  try {
+    await link.command("feedback", payload);
+    view.toast(note);
+  } catch (err) {
+    view.toast(err.message);
+  }
+}
+
 function wireControls() {
   $("btn-next").addEventListener("click", (e) => send("next", "PRESS", e.currentTarget));
+  $("btn-like").addEventListener("click", () => sendFeedback("UP", "Noted: more like this in this mood"));
+  $("btn-dislike").addEventListener("click", () => sendFeedback("DOWN", "Noted: skipping, and not this one in this mood"));
   $("btn-pause").addEventListener("click", (e) => {
     const paused = e.currentTarget.dataset.paused === "true";
     send("paused", paused ? "OFF" : "ON", e.currentTarget);

@@ -1,6 +1,6 @@
 // Offline shell: the page and its assets come from the network when the device answers
 // (so an upgrade shows at once) and from this cache when it does not.
-const CACHE = "today-feeling-shell-v1";
+const CACHE = "today-feeling-shell-v2";
 const SHELL = [
   "/", "/index.html", "/style.css", "/app.js", "/link.js", "/view.js", "/charts.js",
   "/vendor/mqtt.min.js", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png",

@@ -90,6 +90,15 @@ export function showStats(doc) {
   $("stats").textContent = parts.join(" · ");
 }
 
+/** The library scan's progress under the track; hidden once the scan is done. */
+export function showLibrary(doc) {
+  const scanning = doc.state === "scanning";
+  $("library").hidden = !scanning;
+  $("library").textContent = scanning
+    ? `Analysing your music: ${doc.done} of ${doc.total} tracks (${Math.round(doc.percent || 0)} %)`
+    : "";
+}
+
 export function showControl(name, value) {
   if (name === "privacy") {
     $("privacy").setAttribute("aria-checked", String(value === "ON"));

@@ -1,0 +1,1 @@
+"""Build-time tools for the learned music-mood model (TensorFlow here, never on the device)."""
