@@ -14,7 +14,8 @@ sudo=""
 
 packages=(python3 python3-venv python3-pip ffmpeg mpd mosquitto mosquitto-clients)
 if (( dev )); then
-  packages+=(chromium sox systemd debootstrap git)
+  # mopidy: the music tests run a real Mopidy (an MPD-protocol server without stickers)
+  packages+=(chromium sox systemd debootstrap git mopidy mopidy-mpd mopidy-local)
 fi
 on_pi=0
 if grep -qs "Raspberry Pi" /proc/device-tree/model; then

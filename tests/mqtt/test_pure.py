@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import datetime
 
 import pytest
@@ -13,7 +14,7 @@ from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodState
-from today_feeling.events import AnalysisEvent, MoodChanged, StatsEvent, TrackChanged
+from today_feeling.events import AnalysisEvent, LibraryScan, MoodChanged, StatsEvent, TrackChanged
 from today_feeling.mqtt import payloads
 from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command
 from today_feeling.mqtt.discovery import discovery_message
@@ -110,7 +111,9 @@ def test_track_and_stats_payloads() -> None:
 
 def test_state_values() -> None:
     values = payloads.state_values(ControlState(privacy=True, mode="lift", volume=40))
-    assert values == {"privacy": "ON", "paused": "OFF", "mode": "lift", "volume": 40}
+    assert values == {"privacy": "ON", "paused": "OFF", "mode": "lift", "volume": 40,
+                      "quiet_hours": "off"}
+    assert payloads.state_values(ControlState(quiet_hours="22:00-07:00"))["quiet_hours"] == "22:00-07:00"
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -119,6 +122,9 @@ def test_state_values() -> None:
     ("privacy", b"ON", True), ("privacy", b" off\n", False), ("paused", b"on", True),
     ("mode", b"LIFT", "lift"), ("volume", b"55", 55), ("volume", b"55.0", 55),
     ("volume", b"0", 0), ("volume", b"100", 100), ("next", b"PRESS", None), ("next", b"", None),
+    ("feedback", b"UP", "like"), ("feedback", b" down\n", "dislike"), ("feedback", b"Like", "like"),
+    ("feedback", b"dislike", "dislike"), ("quiet_hours", b"22:00-07:00", "22:00-07:00"),
+    ("quiet_hours", b" 7:05 - 9:30 ", "07:05-09:30"), ("quiet_hours", b"OFF", ""),
 ])
 def test_valid_commands(feature: str, payload: bytes, value: object) -> None:
     assert parse_command(feature, payload, 256) == Command(feature, value)  # type: ignore[arg-type]
@@ -128,7 +134,9 @@ def test_valid_commands(feature: str, payload: bytes, value: object) -> None:
     ("privacy", b"maybe"), ("privacy", b"\xff\xfe"), ("privacy", b"O\x00N"), ("mode", b"party"),
     ("volume", b"101"), ("volume", b"-1"), ("volume", b"55.5"), ("volume", b"nan"),
     ("volume", b"inf"), ("volume", b"loud"), ("bogus", b"ON"), (None, b"ON"),
-    ("privacy", b"ON" * 200), ("next", b"x" * 300),
+    ("privacy", b"ON" * 200), ("next", b"x" * 300), ("feedback", b"sideways"), ("feedback", b""),
+    ("feedback", b"UP" * 200), ("quiet_hours", b"25:00-07:00"), ("quiet_hours", b"tonight"),
+    ("quiet_hours", b"22:00"),
 ])
 def test_invalid_commands_are_rejected(feature: str | None, payload: bytes) -> None:
     with pytest.raises(CommandError):
@@ -141,9 +149,10 @@ def test_apply_command_updates_controls_and_triggers_actions() -> None:
     apply_command(Command("privacy", True), controls)
     apply_command(Command("volume", 30), controls)
     apply_command(Command("next", None), controls)
+    apply_command(Command("feedback", "dislike"), controls)
     assert controls.state.privacy is True
     assert controls.state.volume == 30
-    assert actions == ["next"]
+    assert actions == ["next", "dislike"]
 
 
 # -- discovery ----------------------------------------------------------------------------
@@ -160,8 +169,14 @@ def test_discovery_message_has_device_origin_availability_and_components() -> No
     assert p["availability"][0]["topic"] == "today_feeling/kitchen/availability"
     platforms = {cid: c["p"] for cid, c in p["cmps"].items()}
     assert platforms == {"emotion": "sensor", "mood": "sensor", "track": "sensor",
-                         "privacy": "switch", "paused": "switch", "mode": "select",
-                         "next": "button", "volume": "number"}
+                         "library": "sensor", "privacy": "switch", "paused": "switch",
+                         "mode": "select", "next": "button", "like": "button",
+                         "dislike": "button", "quiet_hours": "text", "volume": "number"}
+    pattern = re.compile(p["cmps"]["quiet_hours"]["pattern"])
+    assert pattern.match("off") and pattern.match("22:00-07:00") and not pattern.match("late")
+    thumbs = {p["cmps"][c]["payload_press"] for c in ("like", "dislike")}
+    assert thumbs == {"UP", "DOWN"}
+    assert p["cmps"]["like"]["command_topic"] == "today_feeling/kitchen/feedback/set"
     ids = [c["unique_id"] for c in p["cmps"].values()]
     assert len(set(ids)) == len(ids)
     assert all(i.startswith("today_feeling_kitchen_") for i in ids)
@@ -205,7 +220,7 @@ def test_docs_have_a_schema_per_payload_and_every_schema_requires_ts() -> None:
     from tests.mqtt.schemas import documented_schemas
 
     schemas = documented_schemas()
-    assert set(schemas) == {"emotion", "mood", "track", "stats", "state", "services"}
+    assert set(schemas) == {"emotion", "mood", "track", "stats", "state", "services", "library"}
     for schema in schemas.values():
         assert "ts" in schema["required"]
 
@@ -219,6 +234,10 @@ def test_builders_match_the_documented_schemas() -> None:
     check("mood", payloads.no_mood_payload(1.0))
     check("track", payloads.track_payload(TrackChanged(file="a", valence=0.1, wall_time=1.0)))
     check("stats", json.loads(payloads.encode(payloads.stats_payload(StatsEvent(fps=1.0)))))
+    check("library", payloads.library_payload(LibraryScan(True, 3, 12, wall_time=1.0)))
+    done = payloads.library_payload(LibraryScan(False, 0, 0, wall_time=2.0))
+    check("library", done)
+    assert (done["state"], done["percent"]) == ("idle", 100.0)
     for value in payloads.state_values(ControlState(volume=3)).values():
         check("state", payloads.state_payload(value, 1.0))
 

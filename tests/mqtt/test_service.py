@@ -14,7 +14,7 @@ from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
 from tests.mqtt.schemas import check
 from tests.mqtt.test_pure import analysis_event, mood_state
 from today_feeling.domain.emotions import EMOTIONS
-from today_feeling.events import MoodChanged, ServiceStatus, StatsEvent, TrackChanged
+from today_feeling.events import LibraryScan, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
 
 # A hang is a failure, never a stuck run (every wait inside is bounded too).
 pytestmark = pytest.mark.timeout(60)
@@ -53,7 +53,7 @@ def test_discovery_payload_and_resend_on_home_assistant_online(
     first = probe.wait_for(DISCOVERY).json()
     assert {"device", "origin", "availability", "cmps"} <= set(first)
     ids = [c["unique_id"] for c in first["cmps"].values()]
-    assert len(ids) == len(set(ids)) == 8
+    assert len(ids) == len(set(ids)) == 12
     mark = probe.mark()
     probe.publish("homeassistant/status", "online")
     again = probe.wait_for(DISCOVERY, after=mark)
@@ -98,13 +98,18 @@ def test_other_commands(broker: Broker, probe: Probe, make_device: DeviceFactory
     probe.wait_for(f"{BASE}/paused", state_is("ON"))
     probe.publish(f"{BASE}/volume/set", "42")
     probe.wait_for(f"{BASE}/volume", state_is(42))
+    probe.publish(f"{BASE}/quiet_hours/set", "23:30-6:45")
+    probe.wait_for(f"{BASE}/quiet_hours", state_is("23:30-06:45"))
     probe.publish(f"{BASE}/next/set", "PRESS")
+    probe.publish(f"{BASE}/feedback/set", "UP")
+    probe.publish(f"{BASE}/feedback/set", "sideways")  # malformed: logged and ignored
+    probe.publish(f"{BASE}/feedback/set", "DOWN")
     deadline = time.monotonic() + 5
-    while not device.actions and time.monotonic() < deadline:
+    while len(device.actions) < 3 and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert device.actions == ["next"]
+    assert device.actions == ["next", "like", "dislike"]
     state = device.controls.state
-    assert (state.mode, state.paused, state.volume) == ("lift", True, 42)
+    assert (state.mode, state.paused, state.volume, state.quiet_hours) == ("lift", True, 42, "23:30-06:45")
 
 
 def test_unchanged_command_is_still_answered(broker: Broker, probe: Probe,
@@ -199,3 +204,21 @@ def test_service_status_is_published_once_per_change(broker: Broker, probe: Prob
     assert last.json()["services"]["camera"] == first.json()["services"]["camera"]
     assert len(probe.on(f"{BASE}/services")) == 2
     assert "mqtt" not in last.json()["services"]
+
+
+def test_library_scan_progress_is_retained_rate_limited_and_ends_idle(
+        broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_for(f"{BASE}/volume")
+    for done in range(1, 51):  # a scan reporting after every file
+        device.bus.publish(LibraryScan(True, done, 5000, wall_time=time.time()))
+    device.bus.publish(LibraryScan(False, 5000, 5000, wall_time=time.time()))
+    last = probe.wait_for(f"{BASE}/library", lambda m: m.json()["state"] == "idle", timeout=10)
+    check("library", last.json())
+    assert last.json()["percent"] == 100.0
+    assert len(probe.on(f"{BASE}/library")) <= 3  # 51 reports, at most one per 2 s
+    late = Probe(broker.port, (f"{BASE}/library",))
+    try:
+        assert late.wait_for(f"{BASE}/library").json()["state"] == "idle"  # retained
+    finally:
+        late.close()

@@ -107,8 +107,8 @@ def mpd_server(request: pytest.FixtureRequest, tmp_path: Path,
         server.stop()
 
 
-def mpd_settings(server: LocalMpd, **changes: Any) -> MpdSettings:
-    """Settings for ``server`` with fast reconnects (tests must not wait 30 s)."""
+def mpd_settings(server: Any, **changes: Any) -> MpdSettings:
+    """Settings for ``server`` (LocalMpd or LocalMopidy) with fast reconnects (tests must not wait 30 s)."""
     values: dict[str, Any] = {"address": server.address, "music_directory": str(server.music_dir),
                               "retry_initial_s": 0.1, "retry_max_s": 0.5, "timeout_s": 3.0}
     values.update(changes)
@@ -127,3 +127,8 @@ def client(mpd_server: LocalMpd) -> Iterator[MPDClient]:
 def scanned(mpd_server: LocalMpd) -> LocalMpd:
     """The server with every demo track indexed (stickers from ``sticker_template``)."""
     return mpd_server
+
+
+# The service rig lives in its own module; importing its fixture here shares it with every
+# music test (it needs mpd_settings and wait_for above, hence the import at the end).
+from tests.music.rig import rig_factory  # noqa: E402, F401

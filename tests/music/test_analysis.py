@@ -73,3 +73,23 @@ def test_undecodable_file_is_a_decode_error(tmp_path: Path) -> None:
         analyse_file(bad, None, 10.0)
     with pytest.raises(DecodeError):
         analyse_file(tmp_path / "missing.flac", 30.0, 10.0)
+
+
+def test_the_scan_thread_lowers_only_its_own_priority() -> None:
+    import os
+    import threading
+
+    from today_feeling.music.library import IDLE_NICENESS, lower_thread_priority
+
+    seen: dict[str, object] = {}
+
+    def scan_thread() -> None:
+        seen["lowered"] = lower_thread_priority()
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    worker = threading.Thread(target=scan_thread)
+    worker.start()
+    worker.join()
+    assert seen == {"lowered": True, "nice": IDLE_NICENESS}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

@@ -4,84 +4,23 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from mpd import MPDClient
 
 from tests.conftest import free_port
 from tests.music.conftest import TRACK_COUNT, DemoLibrary, mpd_settings, wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.config.settings import MpdSettings, Settings
-from today_feeling.domain.controls import Controls, ControlState
-from today_feeling.domain.mood import MoodState
-from today_feeling.events import EventBus, MoodChanged, ServiceStatus, TrackChanged
+from today_feeling.domain.controls import Controls
+from today_feeling.events import EventBus, LibraryScan, ServiceStatus
 from today_feeling.music import build_service, stickers
 from today_feeling.music.connection import connect
 from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.service import MusicService
 from today_feeling.music.space import EMOTION_POINTS, distance
-
-
-@dataclass
-class Rig:
-    """A started service with the bus and controls around it, recording what it publishes."""
-
-    service: MusicService
-    bus: EventBus
-    controls: Controls
-    tracks: list[TrackChanged] = field(default_factory=list)
-    statuses: list[ServiceStatus] = field(default_factory=list)
-
-    def mood(self, mood: str) -> None:
-        state = MoodState(mood=mood, since=time.monotonic(), confidence=0.8, smoothed=None,
-                          candidate=None, face_present=True, changed=True)
-        self.bus.publish(MoodChanged(previous=None, mood=state, wall_time=time.time()))
-
-    def picked(self, count: int = 1, timeout_s: float = 10.0) -> list[TrackChanged]:
-        """Wait until the director has started ``count`` of its picks; return them."""
-        return list(wait_for(lambda: len(self.director_tracks()) >= count and
-                             self.director_tracks(), timeout_s, what=f"{count} picks"))
-
-    def director_tracks(self) -> list[TrackChanged]:
-        return [t for t in list(self.tracks) if t.reason]
-
-    def first_pick_for(self, mood: str) -> TrackChanged:
-        """Wait for MPD, commit ``mood`` and return the director's first pick: most tests start so."""
-        self.connected()
-        self.mood(mood)
-        return self.picked(1)[0]
-
-    def connected(self, times: int = 1) -> None:
-        wait_for(lambda: sum(s.connected for s in list(self.statuses)) >= times,
-                 what=f"connected x{times}")
-
-
-@pytest.fixture
-def rig_factory() -> Iterator[Any]:
-    started: list[MusicService] = []
-
-    def make(server: LocalMpd, mode: str = "match", password_file: str = "",
-             **director: Any) -> Rig:
-        bus, controls = EventBus(), Controls(ControlState(mode=mode))  # type: ignore[arg-type]
-        settings = DirectorSettings(**{"volume_ramp_s": 0.5, "variety": 0.0, **director})
-        mpd = mpd_settings(server, password_file=password_file)
-        service = MusicService(mpd, settings, bus, controls)
-        rig = Rig(service, bus, controls)
-        bus.subscribe(TrackChanged, rig.tracks.append)
-        bus.subscribe(ServiceStatus, rig.statuses.append)
-        service.start()
-        started.append(service)
-        return rig
-
-    yield make
-    for service in started:
-        service.stop()
-        assert not service.running  # stop() returned with the worker ended
 
 
 def playing(client: MPDClient) -> dict[str, Any]:
@@ -275,6 +214,8 @@ def test_database_update_triggers_an_incremental_scan(
     server.start()
     try:
         rig = rig_factory(server)
+        scans: list[LibraryScan] = []
+        rig.bus.subscribe(LibraryScan, scans.append)
         rig.connected()
         with closing(connect(mpd_settings(server))) as person:
             person.update()
@@ -284,6 +225,9 @@ def test_database_update_triggers_an_incremental_scan(
             wait_for(lambda: len(stickers.load_library(person)) == 2, what="rescan")
             rig.mood("sadness")
             assert rig.picked(1)[0].file == "second.flac"
+        # progress after each file and an idle report when a scan ends (MQTT, dashboard)
+        wait_for(lambda: scans and not scans[-1].scanning and scans[-1].total == 2, what="scan end")
+        assert any(s.scanning and (s.done, s.total) == (2, 2) for s in scans)
     finally:
         rig.service.stop()
         server.stop()

@@ -17,7 +17,7 @@ from tests.web.conftest import Stack, clear_of_midnight, screenshot
 from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodState
-from today_feeling.events import AnalysisEvent, MoodChanged, StatsEvent, TrackChanged
+from today_feeling.events import AnalysisEvent, LibraryScan, MoodChanged, StatsEvent, TrackChanged
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
@@ -120,6 +120,36 @@ def test_controls_publish_commands_and_follow_state(
     for topic in ("privacy", "mode", "paused", "volume", "next"):
         sent = probe.on(f"{base}/{topic}/set")
         assert all(not m.retain for m in sent), "commands must not be retained"
+
+
+def test_thumbs_quiet_hours_and_library_progress(page, stack: Stack, probe: Probe) -> None:
+    open_live(page, stack)
+    base = stack.base
+    mark = probe.mark()
+    page.click("#btn-like")
+    probe.wait_text(f"{base}/feedback/set", "UP", after=mark)
+    expect(page.locator("#toast")).to_contain_text("more like this")
+    mark = probe.mark()
+    page.click("#btn-dislike")
+    probe.wait_text(f"{base}/feedback/set", "DOWN", after=mark)
+    _wait(lambda: stack.actions[-2:] == ["like", "dislike"], "the daemon did not get the thumbs")
+
+    page.locator("#quiet-from").fill("23:15")
+    mark = probe.mark()
+    page.click("#quiet")
+    probe.wait_text(f"{base}/quiet_hours/set", "23:15-07:00", after=mark)
+    expect(page.locator("#quiet")).to_have_attribute("aria-checked", "true")
+    _wait(lambda: stack.controls.state.quiet_hours == "23:15-07:00", "quiet hours did not reach the controls")
+    mark = probe.mark()
+    page.click("#quiet")
+    probe.wait_text(f"{base}/quiet_hours/set", "off", after=mark)
+    expect(page.locator("#quiet")).to_have_attribute("aria-checked", "false")
+
+    expect(page.locator("#library")).to_be_hidden()
+    stack.bus.publish(LibraryScan(True, 120, 5000, wall_time=time.time()))
+    expect(page.locator("#library")).to_have_text("Analysing your music: 120 of 5000 tracks (2 %)")
+    stack.bus.publish(LibraryScan(False, 5000, 5000, wall_time=time.time()))
+    expect(page.locator("#library")).to_be_hidden()
 
 
 @pytest.mark.parametrize("stack_clock", [clear_of_midnight], indirect=True)

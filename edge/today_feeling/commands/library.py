@@ -82,6 +82,11 @@ def _scan(args: argparse.Namespace) -> int:
     per_track = result.analysis_seconds / result.analysed if result.analysed else 0.0
     print(f"{result.total} tracks: {result.analysed} analysed ({per_track:.2f} s each), "
           f"{result.updated} updated, {len(result.failed)} failed, {result.seconds:.1f} s")
+    if result.unreadable:
+        print(f"  {result.unreadable} without readable audio (streams) and no playlist or tag "
+              "rule: not indexed")
+    if result.index == "local":
+        print(f"  the server keeps no stickers: index in {mpd.local_index}")
     for file in result.failed:
         print(f"  failed: {file}")
     return 1 if result.failed else 0

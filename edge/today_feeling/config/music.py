@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from today_feeling.config.schema import setting
+from today_feeling.domain.quiet_hours import QuietHours
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,13 @@ class MpdSettings:
     )
     music_directory: str = setting(
         "", "Where MPD's music files are on this machine, for audio analysis; empty asks MPD "
-        "(works over a Unix socket), then tries /var/lib/mpd/music"
+        "(works over a Unix socket), then tries /var/lib/mpd/music. With Mopidy's local "
+        "library, its local/media_dir"
+    )
+    local_index: str = setting(
+        "/var/lib/today-feeling/music-index.sqlite3",
+        "Where the library's mood index is kept when the music server has no stickers "
+        "(Mopidy, or an MPD without sticker_file); servers with stickers keep it themselves",
     )
 
     def __post_init__(self) -> None:
@@ -87,6 +94,14 @@ class DirectorSettings:
         "the mood (iso principle), each next one moves a step, the last (pick lift_steps+1) "
         "is at the target", unit="tracks", min=1, max=50,
     )
+    quiet_hours: str = setting(
+        "", "Daily local time span 'HH:MM-HH:MM' (e.g. '22:00-07:00', may wrap past midnight) in "
+        "which the director never starts playback and the volume is capped at quiet_volume; "
+        "'' for none. MQTT (quiet_hours/set), Home Assistant and the dashboard change it at run time",
+    )
+    quiet_volume: int = setting(
+        25, "Highest player volume during quiet hours", unit="percent", min=0, max=100,
+    )
     volume_ramp_s: float = setting(
         2.0, "Volume changes asked for by MQTT or the dashboard are ramped over this long",
         unit="seconds", min=0, max=60,
@@ -112,3 +127,7 @@ class DirectorSettings:
         from today_feeling.music.rules import parse_tag_rules  # pure; imported late (no cycle)
 
         parse_tag_rules(self.tag_rules)  # raises ValueError naming the bad rule
+        try:
+            QuietHours.parse(self.quiet_hours)
+        except ValueError as err:
+            raise ValueError(f"quiet_hours: {err}") from err

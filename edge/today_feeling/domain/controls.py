@@ -28,6 +28,8 @@ class ControlState:
     mode: Mode = "match"
     volume: int | None = None
     """0-100, or None when unknown (no MPD yet)."""
+    quiet_hours: str = ""
+    """Daily local span like "22:00-07:00" in which music never starts and stays soft ("" off)."""
 
 
 Listener = Callable[[ControlState, ControlState], None]
@@ -57,7 +59,7 @@ class Controls:
         self._action_listeners.append(listener)
 
     def update(self, **changes: object) -> ControlState:
-        """Apply changes (privacy, paused, mode, volume); listeners hear only real changes."""
+        """Apply changes (privacy, paused, mode, volume, quiet_hours); listeners hear only real changes."""
         with self._lock:
             old = self._state
             new = replace(old, **changes)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from today_feeling.domain.controls import MODES, Controls
+from today_feeling.domain.quiet_hours import normalise
 
 _ON = ("on", "true", "1")
 _OFF = ("off", "false", "0")
@@ -22,7 +23,7 @@ class CommandError(ValueError):
 @dataclass(frozen=True)
 class Command:
     """A validated command: ``value`` is bool (privacy, paused), str (mode; feedback: "like"
-    or "dislike"), int (volume) or None (next)."""
+    or "dislike"; quiet_hours: "22:00-07:00" or "" for off), int (volume) or None (next)."""
 
     feature: str
     value: bool | str | int | None
@@ -91,6 +92,11 @@ def parse_command(feature: str | None, payload: bytes, max_bytes: int) -> Comman
         return Command(feature, _volume(text))
     if feature == "feedback":
         return Command(feature, _feedback(text))
+    if feature == "quiet_hours":
+        try:
+            return Command(feature, normalise(text))
+        except ValueError as err:
+            raise CommandError(str(err)) from err
     raise CommandError(f"unknown command {feature!r}")
 
 

@@ -30,6 +30,10 @@ class DiscoveryMessage:
     retain: bool = True
 
 
+#: What Home Assistant's text box accepts: "off" or HH:MM-HH:MM (the device re-checks ranges).
+QUIET_HOURS_PATTERN = r"^(off|[0-2]?\d:[0-5]\d-[0-2]?\d:[0-5]\d)$"
+
+
 def _sensors(t: Topics, emotion_expire_s: int) -> dict[str, dict[str, Any]]:
     track_name = ("{{ ((value_json.artist ~ ' - ' ~ value_json.title) if value_json.title "
                   "else value_json.file)[:255] }}")
@@ -79,6 +83,10 @@ def _controls(t: Topics) -> dict[str, dict[str, Any]]:
                  "command_topic": t.command("feedback"), "payload_press": "UP"},
         "dislike": {"p": "button", "name": "Dislike this track", "icon": "mdi:thumb-down",
                     "command_topic": t.command("feedback"), "payload_press": "DOWN"},
+        "quiet_hours": {"p": "text", "name": "Quiet hours", "icon": "mdi:sleep",
+                        "pattern": QUIET_HOURS_PATTERN, "min": 2, "max": 11,
+                        "state_topic": t.state("quiet_hours"), "command_topic": t.command("quiet_hours"),
+                        "value_template": STATE_TEMPLATE},
         "volume": {"p": "number", "name": "Volume", "icon": "mdi:volume-high",
                    "min": 0, "max": 100, "step": 1, "mode": "slider",
                    "unit_of_measurement": "%", "state_topic": t.state("volume"),

@@ -127,6 +127,7 @@ def state_values(state: ControlState) -> dict[str, str | int | None]:
         "paused": on_off(state.paused),
         "mode": state.mode,
         "volume": state.volume,
+        "quiet_hours": state.quiet_hours or "off",
     }
 
 

@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 
 #: Features that take commands on ``<base>/<feature>/set``.
-COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next", "feedback")
+COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next", "feedback",
+                                     "quiet_hours")
 #: Control-state topics (retained) under ``<base>/``.
-STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume")
+STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "quiet_hours")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_CLIENT_ID = 64

@@ -31,7 +31,7 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls) -> Musi
     from today_feeling.music.service import MusicService
 
     # The configured mode is the starting point; MQTT and the dashboard change it later.
-    controls.update(mode=settings.director.mode)
+    controls.update(mode=settings.director.mode, quiet_hours=settings.director.quiet_hours)
     return MusicService(settings.mpd, settings.director, bus, controls,
                         load_model=partial(load_configured, settings.models))
 

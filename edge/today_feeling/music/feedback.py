@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from today_feeling.domain.emotions import EMOTIONS
 
 if TYPE_CHECKING:
+    from today_feeling.music.index_store import IndexStore
     from today_feeling.music.library import Library
     from today_feeling.music.space import TrackMood
 
@@ -70,14 +71,14 @@ class FeedbackRecorder:
         self._library = library
         self._mood = mood
 
-    def record(self, client: Any, file: str, signal: Signal) -> TrackMood | None:
+    def record(self, index: IndexStore, file: str, signal: Signal) -> TrackMood | None:
         track = self._library.get(file)
         if track is None:
             logger.info("%s for %s ignored: the track is not in the mood index yet", signal, file)
             return None
         mood = self._mood() or "neutral"
         scores = record(dict(track.feedback), mood, signal)
-        client.sticker_set("song", file, FEEDBACK_STICKER, format_scores(scores))
+        index.write(file, {FEEDBACK_STICKER: format_scores(scores)})
         updated = replace(track, feedback=tuple(sorted(scores.items())))
         self._library.put(updated)
         logger.info("%s for %s in mood %s: score %+.2f", signal, file, mood, scores[mood])

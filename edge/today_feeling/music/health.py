@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from mpd import CommandError
 
@@ -11,6 +12,7 @@ from today_feeling.config.music import MpdSettings
 from today_feeling.errors import TodayFeelingError
 from today_feeling.music import stickers
 from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect
+from today_feeling.music.index_store import open_index
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,8 @@ def check_mpd(settings: MpdSettings) -> MpdHealth:
     try:
         client = connect(settings)
         songs = int(client.stats().get("songs", 0))
-        indexed = len(stickers.read_all(client, stickers.VALENCE))
+        index = open_index(client, Path(settings.local_index).expanduser())
+        indexed = len(index.read_all(stickers.VALENCE))
         version = client.mpd_version
     except CommandError as err:
         return MpdHealth(False, f"MPD at {settings.address} refused: {err}",
@@ -42,7 +45,8 @@ def check_mpd(settings: MpdSettings) -> MpdHealth:
                          "sudo systemctl start mpd, or set mpd.address (or run with --mpd off)")
     finally:
         close_quietly(client)
-    detail = f"MPD {version} at {settings.address}: {songs} songs, {indexed} indexed by mood"
+    where = "" if index.kind == "stickers" else f" (local index {settings.local_index}: no stickers)"
+    detail = f"MPD {version} at {settings.address}: {songs} songs, {indexed} indexed by mood{where}"
     if songs and indexed < songs:
         return MpdHealth(True, detail, f"run 'today-feeling library scan' to index "
                                        f"{songs - indexed} more")

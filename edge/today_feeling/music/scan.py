@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mpd import CommandError
-
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.music import stickers
 from today_feeling.music.analysis import (
@@ -26,7 +24,9 @@ from today_feeling.music.analysis import (
     analyse_file,
     to_valence_arousal,
 )
+from today_feeling.music.catalog import audio_path, list_songs, needs_music_dir
 from today_feeling.music.connection import MpdUnavailableError
+from today_feeling.music.index_store import REFUSED, IndexStore, open_index
 from today_feeling.music.mood_model import LearnedPoint, MusicMoodModel
 from today_feeling.music.rules import TagRule, explicit_emotions, parse_tag_rules, playlist_emotion
 from today_feeling.music.space import centroid, suited_emotions
@@ -47,13 +47,19 @@ class ScanResult:
     analysed: int = 0
     updated: int = 0
     failed: list[str] = field(default_factory=list)
+    unreadable: int = 0
+    """Songs with no audio file here (streams such as Spotify or radio) and no user mapping."""
+    index: str = "stickers"
+    """Where the index was written: 'stickers' (the server's) or 'local' (mpd.local_index)."""
     seconds: float = 0.0
     analysis_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
 class _Context:
-    music_dir: Path
+    music_dir: Path | None
+    """None when unknown: only songs with their own file:// path can then be analysed."""
+    missing_dir: str
     rules: tuple[TagRule, ...]
     playlists: dict[str, tuple[str, ...]]
     existing: dict[str, dict[str, str]]
@@ -73,8 +79,8 @@ def resolve_music_dir(client: Any, settings: MpdSettings) -> Path:
         return Path(settings.music_directory).expanduser()
     try:
         return Path(client.config())
-    except CommandError:
-        pass  # "config" is refused over TCP
+    except REFUSED:
+        pass  # "config" is refused over TCP (and by Mopidy)
     if DEBIAN_MUSIC_DIR.is_dir():
         return DEBIAN_MUSIC_DIR
     raise MpdUnavailableError(
@@ -114,50 +120,63 @@ def scan_library(
     With ``model`` the learned music-mood model places each track, else the hand-made features.
     """
     started = time.monotonic()
-    songs = [s for s in client.listallinfo() if "file" in s]
+    songs = list_songs(client)
+    index = open_index(client, Path(mpd.local_index).expanduser())
+    try:
+        music_dir, missing_dir = resolve_music_dir(client, mpd), ""
+    except MpdUnavailableError as err:
+        music_dir, missing_dir = None, str(err)
     ctx = _Context(
-        music_dir=resolve_music_dir(client, mpd),
+        music_dir=music_dir, missing_dir=missing_dir,
         rules=parse_tag_rules(director.tag_rules),
         playlists=emotion_playlists(client, director.playlist_prefix),
-        existing={name: stickers.read_all(client, name) for name in stickers.ALL},
+        existing={name: index.read_all(name) for name in stickers.ALL},
         window_s=director.analysis_window_s, force=force, model=model,
     )
-    result = ScanResult(total=len(songs))
+    result = ScanResult(total=len(songs), index=index.kind)
     for done, song in enumerate(songs, start=1):
         if should_stop():
             break
-        _scan_one(client, song, ctx, result)
+        _scan_one(index, song, ctx, result)
         if progress is not None:
             progress(done, len(songs), str(song["file"]))
     result.seconds = time.monotonic() - started
-    logger.info("library scan: %d tracks, %d analysed, %d updated, %d failed in %.1f s",
-                result.total, result.analysed, result.updated, len(result.failed), result.seconds)
+    logger.info("library scan: %d tracks, %d analysed, %d updated, %d failed, %d without readable "
+                "audio in %.1f s (index: %s)", result.total, result.analysed, result.updated,
+                len(result.failed), result.unreadable, result.seconds, result.index)
     return result
 
 
-def _scan_one(client: Any, song: dict[str, Any], ctx: _Context, result: ScanResult) -> None:
+def _scan_one(index: IndexStore, song: dict[str, Any], ctx: _Context, result: ScanResult) -> None:
     file = str(song["file"])
     old = {name: values.get(file) for name, values in ctx.existing.items()}
     fp = fingerprint(song, ctx.method)
     features = None if ctx.force or old[stickers.FINGERPRINT] != fp else (
         stickers.parse_analysis(old[stickers.FEATURES] or ""))
     if features is None:
-        features = _analyse(ctx, song, result)
-        if features is None:
-            return
+        path = audio_path(file, ctx.music_dir)
+        if path is None and ctx.music_dir is None and needs_music_dir(file):
+            raise MpdUnavailableError(ctx.missing_dir)
+        if path is not None:
+            features = _analyse(ctx, path, song, result)
+            if features is None:
+                return
     desired = _placement(file, song, features, ctx)
+    if desired is None:
+        result.unreadable += 1
+        return
     desired[stickers.FINGERPRINT] = fp
     changed = {k: v for k, v in desired.items() if old.get(k) != v}
     if changed:
-        stickers.write(client, file, changed)
+        index.write(file, changed)
         result.updated += 1
 
 
-def _analyse(ctx: _Context, song: dict[str, Any], result: ScanResult) -> Features | LearnedPoint | None:
+def _analyse(ctx: _Context, path: Path, song: dict[str, Any],
+             result: ScanResult) -> Features | LearnedPoint | None:
     file = str(song["file"])
     duration = float(song["duration"]) if "duration" in song else None
     started = time.monotonic()
-    path = ctx.music_dir / file
     try:
         features: Features | LearnedPoint
         if ctx.model is not None:
@@ -175,12 +194,17 @@ def _analyse(ctx: _Context, song: dict[str, Any], result: ScanResult) -> Feature
     return stickers.parse_analysis(features.describe())
 
 
-def _placement(file: str, tags: dict[str, Any], features: Features | LearnedPoint,
-               ctx: _Context) -> dict[str, str]:
-    """Sticker values: the user's mapping where there is one, else the audio analysis."""
+def _placement(file: str, tags: dict[str, Any], features: Features | LearnedPoint | None,
+               ctx: _Context) -> dict[str, str] | None:
+    """Index values: the user's mapping where there is one, else the audio analysis.
+
+    None for a stream nobody mapped: there is nothing to place it by.
+    """
     emotions, source = explicit_emotions(file, tags, ctx.rules, ctx.playlists)
     if emotions:
         valence, arousal = centroid(emotions)
+    elif features is None:
+        return None
     else:
         valence, arousal = features.point if isinstance(features, LearnedPoint) else (
             to_valence_arousal(features))
@@ -190,5 +214,5 @@ def _placement(file: str, tags: dict[str, Any], features: Features | LearnedPoin
         stickers.AROUSAL: f"{arousal:.3f}",
         stickers.EMOTIONS: ",".join(emotions),
         stickers.SOURCE: source,
-        stickers.FEATURES: features.describe(),
+        stickers.FEATURES: features.describe() if features is not None else "",
     }

@@ -16,18 +16,22 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mpd import CommandError
 
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.domain.controls import Controls, ControlState
+from today_feeling.domain.quiet_hours import QuietPolicy
 from today_feeling.errors import TodayFeelingError
 from today_feeling.events import EventBus, LibraryScan, MoodChanged, ServiceStatus
+from today_feeling.music import messages as msg
 from today_feeling.music import stickers
 from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect, interrupt
 from today_feeling.music.director import Director
 from today_feeling.music.feedback import FeedbackRecorder, Signal
+from today_feeling.music.index_store import REFUSED, open_index
 from today_feeling.music.library import Library, Rescanner
 from today_feeling.music.mood_model import MusicMoodModel
 from today_feeling.music.session import Session
@@ -38,7 +42,6 @@ logger = logging.getLogger(__name__)
 TICK_S = 1.0
 RAMP_TICK_S = 0.1
 RELOAD_DEBOUNCE_S = 1.0
-_STOP = ("stop",)
 #: CommandError here is a refused password: retried with backoff like an absent MPD.
 _CONNECT_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, CommandError,
                                                 *CONNECTION_ERRORS)
@@ -59,8 +62,9 @@ class MusicService:
         self._director = Director(director, clock, rng)
         self._library = Library()
         self._feedback = FeedbackRecorder(self._library, lambda: self._director.mood)
+        self._quiet = QuietPolicy(lambda: controls.state.quiet_hours, wall, director.quiet_volume)
         self._ramp = VolumeRamp(director.volume_ramp_s, clock)
-        self._inbox: queue.Queue[tuple[Any, ...]] = queue.Queue()
+        self._inbox: queue.Queue[msg.Message] = queue.Queue()
         self._rescanner = Rescanner(mpd, director, mpd.address, self._on_scan_done,
                                     load_model=load_model, progress=self._on_scan_progress)
         self._scan_position = (0, 0)
@@ -74,13 +78,18 @@ class MusicService:
         self._next_poll = 0.0
         self._announced = False
         self._thread: threading.Thread | None = None
-        bus.subscribe(MoodChanged, lambda e: self._inbox.put(("mood", e)))
-        controls.subscribe(lambda old, new: self._inbox.put(("controls", old, new)))
-        controls.subscribe_actions(lambda action: self._inbox.put(("action", action)))
+        bus.subscribe(MoodChanged, lambda e: self._inbox.put(msg.MoodCommitted(e)))
+        controls.subscribe(lambda old, new: self._inbox.put(msg.ControlsChanged(old, new)))
+        controls.subscribe_actions(lambda action: self._inbox.put(msg.ActionRequested(action)))
 
     @property
     def director(self) -> Director:
         return self._director
+
+    @property
+    def library(self) -> Library:
+        """The index the director picks from (read it from the music thread, or in tests)."""
+        return self._library
 
     @property
     def running(self) -> bool:
@@ -92,7 +101,7 @@ class MusicService:
         self._thread.start()
 
     def stop(self) -> None:
-        self._inbox.put(_STOP)
+        self._inbox.put(msg.Stop())
         self._rescanner.stop(timeout_s=2.0)
         if self._thread is not None:
             self._thread.join(timeout=4.0)
@@ -107,10 +116,10 @@ class MusicService:
                 if self._session is None and self._clock() >= self._next_attempt:
                     self._try_connect()
                 try:
-                    message = self._inbox.get(timeout=self._wait_s())
+                    message: msg.Message = self._inbox.get(timeout=self._wait_s())
                 except queue.Empty:
-                    message = ("tick",)
-                if message == _STOP:
+                    message = msg.Tick()
+                if isinstance(message, msg.Stop):
                     break
                 self._guarded(message)
         finally:
@@ -121,34 +130,33 @@ class MusicService:
             return max(0.01, min(TICK_S, self._next_attempt - self._clock()))
         return RAMP_TICK_S if self._ramp.active else TICK_S
 
-    def _guarded(self, message: tuple[Any, ...]) -> None:
+    def _guarded(self, message: msg.Message) -> None:
         try:
             self._handle(message)
         except CONNECTION_ERRORS as err:
             logger.warning("MPD connection lost: %s", err)
             self._disconnect()
-        except CommandError as err:
+        except REFUSED as err:
             logger.warning("MPD refused a command: %s", err)
         except Exception:  # a bug must not end the music for good: start from a fresh sync
-            logger.exception("music worker failed on %s; reconnecting", message[0])
+            logger.exception("music worker failed on %s; reconnecting", type(message).__name__)
             self._disconnect()
 
-    def _handle(self, message: tuple[Any, ...]) -> None:
-        kind = message[0]
-        if kind == "mood":
-            self._on_mood(message[1])
-        elif kind == "controls":
-            self._on_controls(message[1], message[2])
-        elif kind == "action" and self._session is not None:
-            self._on_action(message[1], self._session)
-        elif kind == "idle":
-            if message[2] == self._generation:
-                self._on_idle(message[1])
-        elif kind == "resync":
-            self._resync()
-        elif kind == "lost" and message[1] == self._generation and self._session is not None:
-            logger.warning("MPD idle connection lost")
-            self._disconnect()
+    def _handle(self, message: msg.Message) -> None:
+        match message:
+            case msg.MoodCommitted(event):
+                self._on_mood(event)
+            case msg.ControlsChanged(old, new):
+                self._on_controls(old, new)
+            case msg.ActionRequested(action) if self._session is not None:
+                self._on_action(action, self._session)
+            case msg.ServerChanged(changed, generation) if generation == self._generation:
+                self._on_idle(list(changed))
+            case msg.Resync():
+                self._resync()
+            case msg.IdleLost(generation) if generation == self._generation and self._session:
+                logger.warning("MPD idle connection lost")
+                self._disconnect()
         self._on_tick()
 
     def _on_mood(self, event: MoodChanged) -> None:
@@ -160,7 +168,7 @@ class MusicService:
         playing = session.playing_file
         signals: dict[str, Signal] = {"like": "like", "dislike": "dislike", "next": "skip"}
         if action in signals and playing:
-            self._feedback.record(session.client, playing, signals[action])
+            self._feedback.record(session.index, playing, signals[action])
         if action in ("next", "dislike"):
             self._director.resume()
             session.skip()
@@ -173,7 +181,7 @@ class MusicService:
             self._session.plan(start=True)
         # Volumes we reflected from MPD come back here: only a different level is a request.
         if new.volume is not None and new.volume not in (old.volume, self._ramp.current):
-            self._ramp.set_target(new.volume)
+            self._ramp.set_target(self._quiet.capped(new.volume))
         if new.paused != old.paused and self._session is not None:
             self._session.set_paused(new.paused)  # our own reflection of MPD is a no-op there
 
@@ -191,6 +199,9 @@ class MusicService:
         """Runs after every message: volume ramp, library reload, periodic poll."""
         if self._session is None:
             return
+        volume = self._controls.state.volume
+        if volume is not None and self._quiet.capped(volume) < volume and not self._ramp.active:
+            self._ramp.set_target(self._quiet.capped(volume))  # quiet hours began, or MPD was turned up
         level = self._ramp.step()
         if level is not None:
             self._session.set_volume(level)
@@ -203,7 +214,7 @@ class MusicService:
     def _reload_library(self) -> None:
         assert self._session is not None
         self._reload_at = None
-        self._library.replace(stickers.load_library(self._session.client))
+        self._library.replace(stickers.load_index(self._session.index))
         logger.info("library index: %d tracks", len(self._library.tracks()))
         self._session.plan()
 
@@ -225,7 +236,7 @@ class MusicService:
         """Scanner thread: ask the worker to reload (stickers may have changed)."""
         done, total = self._scan_position
         self._bus.publish(LibraryScan(False, done, total, wall_time=self._wall()))
-        self._inbox.put(("idle", ["sticker"], self._generation))
+        self._inbox.put(msg.ServerChanged(("sticker",), self._generation))
 
     # -- connection lifecycle ------------------------------------------------------------
 
@@ -247,13 +258,15 @@ class MusicService:
         session = Session(client, director=self._director, library=self._library,
                           controls=self._controls, bus=self._bus, ramp=self._ramp,
                           clock=self._clock, wall=self._wall,
-                          on_skip=lambda file: self._feedback.record(client, file, "skip"))
+                          index=open_index(client, Path(self._mpd.local_index).expanduser()),
+                          on_skip=lambda file: self._feedback.record(session.index, file, "skip"),
+                          quiet=self._quiet.now)
         self._session = session
         threading.Thread(target=self._idle_loop, args=(idle_client, self._generation),
                          name="tf-music-idle", daemon=True).start()
         self._retry_s = self._mpd.retry_initial_s
         logger.info("connected to MPD %s at %s", client.mpd_version, self._mpd.address)
-        self._guarded(("resync",))
+        self._guarded(msg.Resync())
         if self._session is session:  # announce only a connection that survived the re-sync
             self._announced = True
             self._bus.publish(ServiceStatus("mpd", True, self._mpd.address))
@@ -276,9 +289,9 @@ class MusicService:
         """Idle thread: post every change; on any error report the connection lost."""
         try:
             while True:
-                self._inbox.put(("idle", client.idle(), generation))
+                self._inbox.put(msg.ServerChanged(tuple(client.idle()), generation))
         except Exception as err:  # any failure ends this connection
             logger.debug("idle loop ended: %s", err)
-            self._inbox.put(("lost", generation))
+            self._inbox.put(msg.IdleLost(generation))
         finally:
             close_quietly(client)

@@ -18,7 +18,9 @@ from mpd import CommandError
 
 from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus, TrackChanged
+from today_feeling.music.catalog import status_duration
 from today_feeling.music.director import Director, Pick
+from today_feeling.music.index_store import IndexStore
 from today_feeling.music.library import Library
 from today_feeling.music.volume import VolumeRamp
 
@@ -49,12 +51,16 @@ class Session:
 
     def __init__(self, client: Any, *, director: Director, library: Library, controls: Controls,
                  bus: EventBus, ramp: VolumeRamp, clock: Callable[[], float],
-                 wall: Callable[[], float],
-                 on_skip: Callable[[str], object] = lambda _file: None) -> None:
+                 wall: Callable[[], float], index: IndexStore,
+                 on_skip: Callable[[str], object] = lambda _file: None,
+                 quiet: Callable[[], bool] = lambda: False) -> None:
         self.client = client
+        self.index = index
+        """Where the mood index lives for this server (stickers, or the local file)."""
         self.playing_file: str | None = None
         """The track MPD is playing (or paused on), as last seen."""
         self._on_skip = on_skip
+        self._quiet = quiet
         self._director = director
         self._library = library
         self._controls = controls
@@ -109,7 +115,7 @@ class Session:
         return _Snapshot(
             song_id=status.get("songid"), state=str(status.get("state", "stop")),
             elapsed=float(status.get("elapsed", 0.0)),
-            duration=float(status.get("duration", 0.0)), at=self._clock(),
+            duration=status_duration(status), at=self._clock(),
         )
 
     def _near_end(self, old: _Snapshot) -> bool:
@@ -193,6 +199,11 @@ class Session:
         stopped = status.get("state") == "stop"
         if stopped and not start:
             return  # queue only behind something playing; starting is for explicit requests
+        if stopped and self._quiet():
+            if requested:
+                logger.info("quiet hours: not starting music for the new mood")
+            self._start_pending = False  # nor when quiet hours end: only a new request starts it
+            return
         if queued and queued[1] == self._director.generation and not stopped:
             return
         current = self.client.currentsong().get("file")

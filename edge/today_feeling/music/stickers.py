@@ -1,4 +1,7 @@
-"""The library mood index lives in MPD stickers, so it survives restarts and other clients see it.
+"""The library mood index: its names and values, kept in MPD stickers or the local index.
+
+It lives in MPD stickers where the server has them, so it survives restarts and other
+clients see it; on servers without (Mopidy) in the local index file (index_store.py).
 
 Sticker names (all on ``song`` objects):
 
@@ -17,10 +20,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from mpd import CommandError
-
 from today_feeling.music import feedback
 from today_feeling.music.analysis import Features
+from today_feeling.music.index_store import IndexStore, MpdStickers
 from today_feeling.music.mood_model import LearnedPoint
 from today_feeling.music.space import TrackMood, clip_unit
 
@@ -34,25 +36,15 @@ FEEDBACK = feedback.FEEDBACK_STICKER
 
 
 def read_all(client: Any, name: str) -> dict[str, str]:
-    """file -> value of sticker ``name`` for every song that has it (one round trip)."""
-    try:
-        rows = client.sticker_find("song", "", name)
-    except CommandError as err:  # e.g. MPD built without sticker support
-        logger.warning("sticker find %s failed: %s", name, err)
-        return {}
-    out: dict[str, str] = {}
-    for row in rows:
-        key, _, value = str(row.get("sticker", "")).partition("=")
-        if key == name and "file" in row:
-            out[row["file"]] = value
-    return out
+    """file -> value of MPD sticker ``name`` for every song that has it (one round trip)."""
+    return MpdStickers(client).read_all(name)
 
 
-def load_library(client: Any) -> list[TrackMood]:
-    """Every indexed track; files with missing or malformed stickers are left out."""
-    valence, arousal = read_all(client, VALENCE), read_all(client, AROUSAL)
-    emotions, sources = read_all(client, EMOTIONS), read_all(client, SOURCE)
-    liked = read_all(client, FEEDBACK)
+def load_index(index: IndexStore) -> list[TrackMood]:
+    """Every indexed track; files with missing or malformed values are left out."""
+    valence, arousal = index.read_all(VALENCE), index.read_all(AROUSAL)
+    emotions, sources = index.read_all(EMOTIONS), index.read_all(SOURCE)
+    liked = index.read_all(FEEDBACK)
     tracks = []
     for file, v in valence.items():
         try:
@@ -68,9 +60,13 @@ def load_library(client: Any) -> list[TrackMood]:
     return tracks
 
 
+def load_library(client: Any) -> list[TrackMood]:
+    """Every track indexed in MPD's stickers."""
+    return load_index(MpdStickers(client))
+
+
 def write(client: Any, file: str, values: dict[str, str]) -> None:
-    for name, value in values.items():
-        client.sticker_set("song", file, name, value)
+    MpdStickers(client).write(file, values)
 
 
 def parse_features(text: str) -> Features | None:

@@ -116,6 +116,16 @@ function wireControls() {
     const paused = e.currentTarget.dataset.paused === "true";
     send("paused", paused ? "OFF" : "ON", e.currentTarget);
   });
+  const quietSpan = () => `${$("quiet-from").value}-${$("quiet-to").value}`;
+  $("quiet").addEventListener("click", (e) => {
+    const on = e.currentTarget.getAttribute("aria-checked") === "true";
+    send("quiet_hours", on ? "off" : quietSpan(), e.currentTarget);
+  });
+  for (const id of ["quiet-from", "quiet-to"]) {
+    $(id).addEventListener("change", () => {
+      if ($("quiet").getAttribute("aria-checked") === "true") send("quiet_hours", quietSpan(), $("quiet"));
+    });
+  }
   $("privacy").addEventListener("click", (e) => {
     const on = e.currentTarget.getAttribute("aria-checked") === "true";
     send("privacy", on ? "OFF" : "ON", e.currentTarget);

@@ -111,6 +111,10 @@ export function showControl(name, value) {
     for (const b of $("mode").querySelectorAll("button")) {
       b.setAttribute("aria-pressed", String(b.dataset.mode === value));
     }
+  } else if (name === "quiet_hours") {
+    const span = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(String(value));
+    $("quiet").setAttribute("aria-checked", String(Boolean(span)));
+    if (span) [$("quiet-from").value, $("quiet-to").value] = [span[1], span[2]];
   } else if (name === "volume" && !$("volume").dataset.dragging) {
     // null: the player's volume is unknown (no MPD yet), so there is nothing to move.
     $("volume").disabled = value === null;
