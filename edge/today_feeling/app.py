@@ -17,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 
 from today_feeling import history, mqtt, music, web
-from today_feeling.capture.backoff import Backoff
+from today_feeling.backoff import Backoff
 from today_feeling.capture.factory import make_source
 from today_feeling.capture.worker import CaptureWorker
 from today_feeling.config.settings import Settings

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.fakes.camera import FakePicamera2, FlakyCamera
-from today_feeling.capture.backoff import Backoff
+from today_feeling.backoff import Backoff
 from today_feeling.capture.picamera import PiCameraSource, use_lores_stream
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.capture.worker import CaptureWorker

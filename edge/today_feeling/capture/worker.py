@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from today_feeling.capture.backoff import Backoff
+from today_feeling.backoff import Backoff
 from today_feeling.errors import SourceError
 from today_feeling.ports import Frame, FrameSource
 

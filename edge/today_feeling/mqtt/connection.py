@@ -17,6 +17,7 @@ import paho.mqtt.client as mqtt
 
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.errors import ConfigError
+from today_feeling.secret_file import first_line
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +58,11 @@ def password_source(settings: MqttSettings, environ: Mapping[str, str]) -> Path 
 
 
 def read_password(path: Path) -> str:
-    """First line of ``path`` without its line ending; ConfigError says what to fix."""
+    """The MQTT password file's secret; ConfigError says what to fix."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError("mqtt.password_file", f"cannot read the MQTT password from {path}: "
-                          f"{err}") from err
-    lines = text.splitlines()
-    if not lines or not lines[0]:
-        raise ConfigError("mqtt.password_file", f"{path} is empty; write the password on its "
-                          "first line")
-    return lines[0]
+        return first_line(path, "MQTT password")
+    except ValueError as err:
+        raise ConfigError("mqtt.password_file", str(err)) from err
 
 
 def broker_address(settings: MqttSettings, environ: Mapping[str, str] | None = None

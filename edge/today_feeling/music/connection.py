@@ -14,6 +14,7 @@ from mpd import MPDClient, ProtocolError
 
 from today_feeling.config.music import MpdSettings
 from today_feeling.errors import TodayFeelingError
+from today_feeling.secret_file import first_line
 
 logger = logging.getLogger(__name__)
 # python-mpd2 logs every connect/disconnect at INFO; with reconnects and one short-lived
@@ -65,9 +66,9 @@ def read_password(path: str) -> str | None:
     if not path:
         return None
     try:
-        return Path(path).expanduser().read_text(encoding="utf-8").splitlines()[0].strip()
-    except (OSError, IndexError) as err:
-        raise MpdUnavailableError(f"cannot read mpd.password_file {path}: {err}") from err
+        return first_line(Path(path), "MPD password")
+    except ValueError as err:
+        raise MpdUnavailableError(f"mpd.password_file: {err}") from err
 
 
 def connect(settings: MpdSettings, address: str | None = None) -> MPDClient:

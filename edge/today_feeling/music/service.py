@@ -21,6 +21,7 @@ from typing import Any
 
 from mpd import CommandError
 
+from today_feeling.backoff import Backoff
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.quiet_hours import QuietPolicy
@@ -72,7 +73,7 @@ class MusicService:
         self._session: Session | None = None
         self._idle_client: Any = None
         self._generation = 0
-        self._retry_s = mpd.retry_initial_s
+        self._retry = Backoff(mpd.retry_initial_s, mpd.retry_max_s, jitter=0.0)
         self._next_attempt = 0.0
         self._reload_at: float | None = None
         self._next_poll = 0.0
@@ -247,10 +248,9 @@ class MusicService:
             idle_client = connect(self._mpd)
         except _CONNECT_ERRORS as err:
             close_quietly(client)
-            self._next_attempt = self._clock() + self._retry_s
-            logger.info("MPD at %s unavailable (%s); retrying in %.1f s",
-                        self._mpd.address, err, self._retry_s)
-            self._retry_s = min(self._retry_s * 2, self._mpd.retry_max_s)
+            delay = self._retry.next_delay()
+            self._next_attempt = self._clock() + delay
+            logger.info("MPD at %s unavailable (%s); retrying in %.1f s", self._mpd.address, err, delay)
             return
         self._generation += 1
         self._idle_client = idle_client
@@ -264,7 +264,7 @@ class MusicService:
         self._session = session
         threading.Thread(target=self._idle_loop, args=(idle_client, self._generation),
                          name="tf-music-idle", daemon=True).start()
-        self._retry_s = self._mpd.retry_initial_s
+        self._retry.reset()
         logger.info("connected to MPD %s at %s", client.mpd_version, self._mpd.address)
         self._guarded(msg.Resync())
         if self._session is session:  # announce only a connection that survived the re-sync
@@ -279,7 +279,7 @@ class MusicService:
         if self._session is not None:
             close_quietly(self._session.client)
             self._session = None
-            self._next_attempt = self._clock() + self._retry_s
+            self._next_attempt = self._clock() + self._retry.next_delay()
         if self._announced:
             self._announced = False
             self._bus.publish(ServiceStatus(

@@ -13,6 +13,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from today_feeling.backoff import Backoff
 from today_feeling.web.api import Api, Reply
 from today_feeling.web.static_files import StaticFile
 
@@ -136,15 +137,15 @@ class HttpServer:
         self._bound.clear()
 
     def _run(self) -> None:
-        delay = 0.5
+        retry = Backoff(0.5, self._retry_max_s, jitter=0.0)
         while not self._stopping.is_set():
             try:
                 server = self._bind()
             except OSError as err:
+                delay = retry.next_delay()
                 logger.error("dashboard cannot listen on %s:%d (%s); retrying in %.1fs",
                              self._host, self._port, err, delay)
                 self._stopping.wait(delay)
-                delay = min(delay * 2, self._retry_max_s)
                 continue
             with self._lock:
                 if self._stopping.is_set():

@@ -1,4 +1,4 @@
-"""Exponential backoff shared by every adapter that reconnects (camera, MPD, MQTT)."""
+"""Exponential backoff, the one used by every adapter that retries (camera, MPD, dashboard bind)."""
 
 from __future__ import annotations
 
