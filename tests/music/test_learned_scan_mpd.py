@@ -21,6 +21,7 @@ from today_feeling.music.director import Director
 from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.mood_model import LearnedPoint, MusicMoodModel, load_music_model
 from today_feeling.music.scan import scan_library
+from today_feeling.music.space import distance
 
 PER_QUADRANT = 6
 
@@ -116,3 +117,27 @@ def test_switching_back_to_features_reanalyses_every_track(
     assert fallback.analysed == len(quadrant_of)
     parsed = [stickers.parse_analysis(v) for v in stickers.read_all(client, stickers.FEATURES).values()]
     assert all(isinstance(p, Features) for p in parsed)
+
+
+def test_lift_walks_from_the_sad_corner_toward_calm_pleasant_music(
+        dev_client: tuple[LocalMpd, MPDClient], dev_library: tuple[Path, dict[str, str]],
+        model: MusicMoodModel) -> None:
+    server, client = dev_client
+    _, quadrant_of = dev_library
+    scan_library(client, mpd_settings(server), DirectorSettings(), model=model)
+    tracks = stickers.load_library(client)
+    settings = DirectorSettings(mode="lift", lift_steps=4, variety=0.0)
+    director = Director(settings, clock=lambda: 0.0, rng=random.Random(5))
+    director.on_mood("sadness")
+    walk = []
+    for _ in range(settings.lift_steps + 1):
+        pick = director.pick(tracks)
+        assert pick is not None
+        director.note_played(pick.track.file)
+        walk.append(pick.track)
+    goal = (settings.lift_target_valence, settings.lift_target_arousal)
+    assert walk[0].valence < 0 and walk[0].arousal < 0  # the iso principle: meet them first
+    assert quadrant_of[walk[0].file] == "Q3", [(t.point, quadrant_of[t.file]) for t in walk]
+    assert walk[-1].valence > 0.1  # ends pleasant, near the calm-happy goal
+    assert distance(walk[-1].point, goal) < 0.4 < distance(walk[0].point, goal)
+    assert walk[-1].valence - walk[0].valence > 0.5
