@@ -1,7 +1,7 @@
 """Fit the mood head on labelled recordings, choosing its settings by artist-grouped CV.
 
     python -m models.music.train_head ../shared/datasets/music_4q_dev \\
-        --embedder models/music/musicnn_msd_int8.tflite --out models/music/music_mood_head_4q.json
+        --embedder models/music/musicnn_msd_float.tflite --out models/music/music_mood_head_4q.json
 
 The folder holds audio and a ``labels.csv`` with ``file``, ``quadrant`` (Q1..Q4) and ``artist``
 columns (the 4Q dataset's layout). Embeddings come from the product's own path (ffmpeg decode,

@@ -93,3 +93,17 @@ def test_the_scan_thread_lowers_only_its_own_priority() -> None:
     worker.join()
     assert seen == {"lowered": True, "nice": IDLE_NICENESS}
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def test_tags_that_spell_data_do_not_corrupt_decoding(tmp_path: Path) -> None:
+    import subprocess
+
+    from today_feeling.music.decode import decode_mono
+
+    path = tmp_path / "tagged.flac"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+                    "-ac", "2", "-metadata", "title=Big data", "-metadata", "artist=Xdata",
+                    str(path)], check=True)
+    samples = decode_mono(path, 16000)
+    assert samples.shape == (32000,)
+    assert 0.05 < float(abs(samples).max()) < 0.2  # the sine's level, not bytes read as audio

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import random
+from pathlib import Path
+
+import pytest
 
 from today_feeling.config.music import DirectorSettings
 from today_feeling.music import feedback
 from today_feeling.music.director import Director
+from today_feeling.music.index_store import LocalIndex
+from today_feeling.music.library import Library
 from today_feeling.music.space import EMOTION_POINTS, TrackMood
 
 SAD = EMOTION_POINTS["sadness"]
@@ -38,6 +44,9 @@ def test_scores_are_per_mood_bounded_and_round_trip_through_the_sticker_text() -
     assert text == "happiness:-0.34,sadness:+3.00"
     assert feedback.parse(text) == scores
     assert feedback.parse("sadness:+1,joy:+2,anger:oops,fear:-9,:1") == {"sadness": 1.0}
+    # a thumbs down after likes means "not this one": it lands disliked whatever came before
+    assert feedback.record({"sadness": 2.0}, "sadness", "dislike") == {"sadness": -1.0}
+    assert feedback.record({"sadness": -1.0}, "sadness", "dislike") == {"sadness": -2.0}
 
 
 def test_a_liked_track_wins_over_a_slightly_nearer_one_and_the_reason_says_so() -> None:
@@ -67,3 +76,21 @@ def test_a_thumbs_down_or_three_skips_leave_a_track_out_for_that_mood_only() -> 
     assert picked_file(sad_director(), [disliked, other]) == "other.flac"
     assert picked_file(sad_director(), [disliked]) == "best.flac"  # nothing else: still music
     assert disliked.liking("happiness") == 0.0
+
+
+def test_a_signal_that_cannot_be_stored_is_logged_and_lost_alone(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "index.sqlite3"
+    LocalIndex(path).close()  # an index file the service may only read
+    library = Library()
+    library.replace([track("a.flac", 0.0)])
+    recorder = feedback.FeedbackRecorder(library, lambda: "sadness")
+    read_only = LocalIndex(path, create=False)
+    with caplog.at_level(logging.WARNING):
+        assert recorder.record(read_only, "a.flac", "like") is None
+    assert "could not keep the like for a.flac" in caplog.text
+    assert library.get("a.flac") == track("a.flac", 0.0)  # unchanged, nothing half-applied
+    writable = LocalIndex(path)
+    updated = recorder.record(writable, "a.flac", "like")
+    assert updated is not None and updated.liking("sadness") == 1.0
+    assert writable.read_all(feedback.FEEDBACK_STICKER) == {"a.flac": "sadness:+1.00"}

@@ -83,7 +83,7 @@ def test_scan_writes_the_models_points_and_a_sad_mood_gets_sad_music(
     some = sorted(quadrant_of)[0]
     learned = LearnedPoint.parse(features[some])
     assert learned is not None and learned.model == model.key
-    assert f"|{model.key}|" in fingerprints[some]
+    assert f"|{model.fingerprint}|" in fingerprints[some] and model.fingerprint.startswith(model.key)
     duration = float(client.find("file", some)[0]["duration"])
     assert tracks[some].point == model.place_file(folder / some, duration, 45.0)
 

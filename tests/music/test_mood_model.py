@@ -84,6 +84,19 @@ def test_an_unusable_model_falls_back_to_features_with_a_warning(
         load_music_model(folder, "music_nope", HEAD)
 
 
+def test_a_refitted_head_changes_the_fingerprint_so_the_next_scan_replaces_tracks(
+        models_dir: Path, tmp_path: Path) -> None:
+    folder = own_models(models_dir, tmp_path)
+    before = load_music_model(folder, EMBEDDER, HEAD)
+    head = folder / "music_mood_head_4q.json"
+    data = json.loads(head.read_text())
+    data["bias"] = [b + 0.1 for b in data["bias"]]
+    head.write_text(json.dumps(data))
+    after = load_music_model(folder, EMBEDDER, HEAD)
+    assert before.key == after.key == EMBEDDER
+    assert before.fingerprint != after.fingerprint
+
+
 def test_the_sticker_text_round_trips() -> None:
     point = LearnedPoint("music_musicnn_msd", -0.25, 0.5)
     assert LearnedPoint.parse(point.describe()) == point

@@ -66,3 +66,16 @@ def test_a_mood_change_at_3am_starts_no_music_and_the_volume_is_capped(
     pick = rig.picked(1)[0]
     assert client.status()["state"] == "play"
     assert "sadness" in pick.reason
+
+
+def test_a_person_may_still_start_music_during_quiet_hours(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig: Rig = rig_factory(scanned, wall=three_am, quiet_hours="22:00-7:00", quiet_volume=20)
+    rig.connected()
+    rig.mood("sadness")
+    time.sleep(1.5)
+    assert client.status()["state"] == "stop"
+    rig.controls.update(paused=True)
+    rig.controls.update(paused=False)  # Resume on the dashboard: a person's explicit request
+    wait_for(lambda: client.status()["state"] == "play", what="the person's start to play")
+    assert int(client.status()["volume"]) <= 20

@@ -42,8 +42,10 @@ def point_of(client: MPDClient, file: str) -> tuple[float, float]:
 def test_build_service_is_none_only_when_address_is_off() -> None:
     bus, controls = EventBus(), Controls()
     assert build_service(Settings(mpd=MpdSettings(address="off")), bus, controls) is None
-    off_mode = Settings(director=DirectorSettings(mode="off"))
+    off_mode = Settings(director=DirectorSettings(mode="off", quiet_hours="22:30-7:00"))
     assert isinstance(build_service(off_mode, bus, controls), MusicService)
+    # the configured schedule reaches the controls as MQTT and the dashboard spell it
+    assert (controls.state.mode, controls.state.quiet_hours) == ("off", "22:30-07:00")
 
 
 def test_mood_change_queues_fitting_track_without_cutting(

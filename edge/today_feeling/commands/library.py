@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -48,9 +49,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from mpd import CommandError
 
     from today_feeling.music.connection import CONNECTION_ERRORS, MpdUnavailableError, close_quietly
+    from today_feeling.music.index_store import REFUSED
     from today_feeling.music.mood_model import load_configured
     from today_feeling.music.scan import scan_library
 
@@ -71,12 +72,16 @@ def _scan(args: argparse.Namespace) -> int:
         result = scan_library(client, mpd, settings.director, force=args.force,
                               progress=bar.update, model=model)
         bar.finish()
+    except (sqlite3.Error, PermissionError) as err:  # before OSError: not the connection
+        raise MpdUnavailableError(f"cannot write the local mood index {mpd.local_index} ({err}): "
+                                  "check mpd.local_index and its folder's permissions") from err
     except CONNECTION_ERRORS as err:
         raise MpdUnavailableError(f"lost MPD at {mpd.address} during the scan ({err}); run it "
                                   "again: finished tracks are kept") from err
-    except CommandError as err:
-        raise MpdUnavailableError(f"MPD refused a scan command ({err}): the index needs "
-                                  "stickers (sticker_file in mpd.conf) and write access") from err
+    except REFUSED as err:
+        raise MpdUnavailableError(f"the music server refused a scan command ({err}): MPD needs "
+                                  "write access to its sticker_file (or none, then "
+                                  "mpd.local_index is used)") from err
     finally:
         close_quietly(client)
     per_track = result.analysis_seconds / result.analysed if result.analysed else 0.0

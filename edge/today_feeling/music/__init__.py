@@ -27,11 +27,13 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls) -> Musi
         return None
     from functools import partial
 
+    from today_feeling.domain.quiet_hours import normalise
     from today_feeling.music.mood_model import load_configured
     from today_feeling.music.service import MusicService
 
     # The configured mode is the starting point; MQTT and the dashboard change it later.
-    controls.update(mode=settings.director.mode, quiet_hours=settings.director.quiet_hours)
+    controls.update(mode=settings.director.mode,
+                    quiet_hours=normalise(settings.director.quiet_hours))  # as MQTT would store it
     return MusicService(settings.mpd, settings.director, bus, controls,
                         load_model=partial(load_configured, settings.models))
 

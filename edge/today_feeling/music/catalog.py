@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -35,9 +36,14 @@ def list_songs(client: Any) -> list[dict[str, Any]]:
         songs = []
         for row in client.list("file"):
             uri = row.get("file") if isinstance(row, dict) else row
-            if uri:
+            if not uri:
+                continue
+            try:
                 found = client.find("file", uri)
-                songs.append(dict(found[0]) if found else {"file": uri})
+            except REFUSED as refused:  # one odd URI must not hide the rest of the library
+                logger.info("no tags for %s (%s)", uri, refused)
+                found = []
+            songs.append(dict(found[0]) if found else {"file": uri})
     for song in songs:
         if "duration" not in song and str(song.get("time", "")).replace(".", "", 1).isdigit():
             song["duration"] = song["time"]
@@ -69,3 +75,20 @@ def status_duration(status: dict[str, Any]) -> float:
         return float(total)
     except ValueError:
         return 0.0
+
+
+def song_tag(song: dict[str, Any], name: str) -> str:
+    """One tag's value; MPD repeats a tag that has several values (we show the first)."""
+    value = song.get(name, "")
+    return str(value[0] if isinstance(value, list) and value else value)
+
+
+@dataclass
+class PlayerSnapshot:
+    """What the last status said, and when (monotonic)."""
+
+    song_id: str | None = None
+    state: str = "stop"
+    elapsed: float = 0.0
+    duration: float = 0.0
+    at: float = 0.0

@@ -27,7 +27,8 @@ def decode_mono(path: Path, sample_rate: int, start_s: float = 0.0, length_s: fl
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-ss", f"{start_s:.3f}"]
     if length_s is not None:
         cmd += ["-t", f"{length_s:.3f}"]
-    cmd += ["-i", str(path), "-vn", "-ar", str(sample_rate), "-c:a", "pcm_s16le", "-f", "wav", "-"]
+    cmd += ["-i", str(path), "-vn", "-map_metadata", "-1", "-fflags", "+bitexact",
+            "-ar", str(sample_rate), "-c:a", "pcm_s16le", "-f", "wav", "-"]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
     except (OSError, subprocess.TimeoutExpired) as err:
@@ -38,13 +39,27 @@ def decode_mono(path: Path, sample_rate: int, start_s: float = 0.0, length_s: fl
 
 
 def _wav_to_mono(data: bytes, path: Path) -> Floats:
-    """The mean of a 16-bit WAV's channels (ffmpeg's header on a pipe has no valid sizes)."""
-    fmt = data.find(b"fmt ")
-    body = data.find(b"data")
-    if data[:4] != b"RIFF" or fmt < 0 or body < 0:
+    """The mean of a 16-bit WAV's channels, walking its chunks by id and size.
+
+    Tags would come before the audio in a LIST chunk (we ask ffmpeg for none), and on a pipe
+    ffmpeg cannot go back to fill in the data chunk's size, so the audio runs to the end.
+    """
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise DecodeError(f"{path}: ffmpeg produced no audio")
-    channels = int.from_bytes(data[fmt + 10:fmt + 12], "little")
-    pcm = np.frombuffer(data[body + 8:], dtype="<i2")
-    usable = pcm.size - pcm.size % max(channels, 1)
-    frames = pcm[:usable].reshape(-1, max(channels, 1)).astype(np.float64) / 32768.0
-    return np.asarray(frames.mean(axis=1), dtype=np.float64)
+    channels, offset = 0, 12
+    while offset + 8 <= len(data):
+        chunk, size = data[offset:offset + 4], int.from_bytes(data[offset + 4:offset + 8], "little")
+        body = offset + 8
+        if chunk == b"fmt ":
+            channels = int.from_bytes(data[body + 2:body + 4], "little")
+        elif chunk == b"data":
+            if channels <= 0:
+                raise DecodeError(f"{path}: ffmpeg's WAV has audio before its format")
+            rest = len(data) - body
+            length = size if 0 < size <= rest else rest  # a pipe's placeholder size: to the end
+            pcm = np.frombuffer(data[body:body + length // 2 * 2], dtype="<i2")
+            usable = pcm.size - pcm.size % channels
+            frames = pcm[:usable].reshape(-1, channels).astype(np.float64) / 32768.0
+            return np.asarray(frames.mean(axis=1), dtype=np.float64)
+        offset = body + size + (size & 1)
+    raise DecodeError(f"{path}: ffmpeg produced no audio")

@@ -1,7 +1,8 @@
 """What the listener told us about a track, per mood: thumbs up/down and skips.
 
 A like in a sad mood says nothing about the same track when happy, so scores are kept per
-committed mood. A thumbs up or down counts one point; a skip is weaker evidence (people skip
+committed mood. A thumbs up or down counts one point (a thumbs down also cancels earlier
+likes in that mood, so the track is left out); a skip is weaker evidence (people skip
 for many reasons) and counts about a third of one (0.34, so that three skips weigh as
 much as a thumbs down). Scores are bounded so that one enthusiastic
 week cannot pin a track forever, and they live in MPD's ``tf_feedback`` sticker as
@@ -11,11 +12,13 @@ week cannot pin a track forever, and they live in MPD's ``tf_feedback`` sticker 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
 from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.music.index_store import REFUSED
 
 if TYPE_CHECKING:
     from today_feeling.music.index_store import IndexStore
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FEEDBACK_STICKER = "tf_feedback"
+_WRITE_ERRORS: tuple[type[Exception], ...] = (*REFUSED, sqlite3.Error)
 
 Signal = Literal["like", "dislike", "skip"]
 WEIGHTS: dict[Signal, float] = {"like": 1.0, "dislike": -1.0, "skip": -0.34}
@@ -55,7 +59,9 @@ def format_scores(scores: Scores) -> str:
 def record(scores: Scores, mood: str, signal: Signal) -> Scores:
     """``scores`` after one more signal in ``mood`` (a new dict; the old one is untouched)."""
     updated = dict(scores)
-    value = updated.get(mood, 0.0) + WEIGHTS[signal]
+    before = updated.get(mood, 0.0)
+    # "Not this one now" outweighs earlier likes: a thumbs down always leaves it disliked.
+    value = (min(before, 0.0) if signal == "dislike" else before) + WEIGHTS[signal]
     updated[mood] = round(max(-LIMIT, min(LIMIT, value)), 2)
     return updated
 
@@ -78,7 +84,11 @@ class FeedbackRecorder:
             return None
         mood = self._mood() or "neutral"
         scores = record(dict(track.feedback), mood, signal)
-        index.write(file, {FEEDBACK_STICKER: format_scores(scores)})
+        try:
+            index.write(file, {FEEDBACK_STICKER: format_scores(scores)})
+        except _WRITE_ERRORS as err:  # the music goes on; only this signal is lost
+            logger.warning("could not keep the %s for %s: %s", signal, file, err)
+            return None
         updated = replace(track, feedback=tuple(sorted(scores.items())))
         self._library.put(updated)
         logger.info("%s for %s in mood %s: score %+.2f", signal, file, mood, scores[mood])

@@ -12,7 +12,7 @@ from today_feeling.config.music import MpdSettings
 from today_feeling.errors import TodayFeelingError
 from today_feeling.music import stickers
 from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect
-from today_feeling.music.index_store import open_index
+from today_feeling.music.index_store import LocalIndex, has_stickers
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +28,27 @@ class MpdHealth:
     fix: str = ""
 
 
+def _local_values(path: Path) -> dict[str, str]:
+    """Indexed songs in the local index, opened read-only: doctor may run as another user."""
+    if not path.is_file():
+        return {}
+    index = LocalIndex(path, create=False)
+    try:
+        return index.read_all(stickers.VALENCE)
+    finally:
+        index.close()
+
+
 def check_mpd(settings: MpdSettings) -> MpdHealth:
     """Connect once (with the password), count songs and how many carry a mood sticker."""
     client = None
     try:
         client = connect(settings)
         songs = int(client.stats().get("songs", 0))
-        index = open_index(client, Path(settings.local_index).expanduser())
-        indexed = len(index.read_all(stickers.VALENCE))
+        local = Path(settings.local_index).expanduser()
+        kind = "stickers" if has_stickers(client) else "local"
+        indexed = len(_local_values(local)) if kind == "local" else len(
+            stickers.read_all(client, stickers.VALENCE))
         version = client.mpd_version
     except CommandError as err:
         return MpdHealth(False, f"MPD at {settings.address} refused: {err}",
@@ -45,7 +58,7 @@ def check_mpd(settings: MpdSettings) -> MpdHealth:
                          "sudo systemctl start mpd, or set mpd.address (or run with --mpd off)")
     finally:
         close_quietly(client)
-    where = "" if index.kind == "stickers" else f" (local index {settings.local_index}: no stickers)"
+    where = "" if kind == "stickers" else f" (local index {settings.local_index}: no stickers)"
     detail = f"MPD {version} at {settings.address}: {songs} songs, {indexed} indexed by mood{where}"
     if songs and indexed < songs:
         return MpdHealth(True, detail, f"run 'today-feeling library scan' to index "

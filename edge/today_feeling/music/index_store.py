@@ -32,6 +32,8 @@ class IndexStore(Protocol):
 
     def write(self, file: str, values: dict[str, str]) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class MpdStickers:
     """MPD's own sticker database, through the command connection."""
@@ -59,6 +61,9 @@ class MpdStickers:
         for name, value in values.items():
             self._client.sticker_set("song", file, name, value)
 
+    def close(self) -> None:
+        """Nothing to release: the stickers live in MPD."""
+
 
 class LocalIndex:
     """The index in a SQLite file (mode 0600), for servers without stickers.
@@ -69,12 +74,17 @@ class LocalIndex:
 
     kind = "local"
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600, exist_ok=True)
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        """``create=False`` opens an existing file read-only (for ``doctor``, run as any user)."""
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10.0)
+        target = str(path) if create else f"{path.as_uri()}?mode=ro"
+        self._db = sqlite3.connect(target, check_same_thread=False, timeout=10.0, uri=not create)
+        if not create:
+            return
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS song_values (file TEXT NOT NULL, "
                          "name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (file, name))")
@@ -109,5 +119,12 @@ def has_stickers(client: Any) -> bool:
 
 
 def open_index(client: Any, local_path: Path) -> IndexStore:
-    """Stickers where the server has them, else the local index file."""
+    """Stickers where the server has them, else the local index file.
+
+    Raises OSError or sqlite3.Error when the local file cannot be opened (callers retry).
+    """
     return MpdStickers(client) if has_stickers(client) else LocalIndex(local_path)
+
+
+#: What opening or using an index can raise besides a lost connection.
+INDEX_ERRORS: tuple[type[Exception], ...] = (*REFUSED, OSError, sqlite3.Error)

@@ -7,18 +7,17 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 
-from mpd import CommandError
-
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.errors import TodayFeelingError
 from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect
+from today_feeling.music.index_store import INDEX_ERRORS
 from today_feeling.music.mood_model import MusicMoodModel
 from today_feeling.music.scan import Progress, scan_library
 from today_feeling.music.space import TrackMood
 
 logger = logging.getLogger(__name__)
 
-_SCAN_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, CommandError, *CONNECTION_ERRORS)
+_SCAN_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, *INDEX_ERRORS, *CONNECTION_ERRORS)
 
 IDLE_NICENESS = 19
 

@@ -119,10 +119,12 @@ class MusicEmbedder:
 class MusicMoodModel:
     """Places audio on the plane with an embedder and a head fitted on its embeddings."""
 
-    def __init__(self, key: str, embedder: MusicEmbedder, head: MoodHead) -> None:
+    def __init__(self, key: str, embedder: MusicEmbedder, head: MoodHead, head_id: str = "") -> None:
         if embedder.size != head.mean.shape[0]:
             raise ModelError(f"music embedder {key} and its head disagree on the embedding size")
         self.key = key
+        self.fingerprint = f"{key}+{head_id}" if head_id else key
+        """Names the embedder and the head's content, so a re-fitted head re-places the library."""
         self._embedder = embedder
         self._head = head
 
@@ -169,7 +171,8 @@ def load_music_model(models_dir: Path, embedder_key: str, head_key: str, threads
     embedder_entry = _entry(manifest, embedder_key, "music_embedder")
     head_entry = _entry(manifest, head_key, "music_head")
     embedder_file = model_path(models_dir, embedder_entry)
-    head = MoodHead.read(model_path(models_dir, head_entry))
+    head_file = model_path(models_dir, head_entry)
+    head = MoodHead.read(head_file)
     if head.embedder_sha256 != sha256_of(embedder_file):
         raise ModelError(
             f"music head {head_key} was fitted on another embedder than {embedder_file.name}; "
@@ -177,4 +180,4 @@ def load_music_model(models_dir: Path, embedder_key: str, head_key: str, threads
         )
     loaded = make_interpreter(embedder_file, None, "cpu", threads)
     logger.info("music mood model %s + %s (%s)", embedder_key, head_key, embedder_entry.licence)
-    return MusicMoodModel(embedder_key, MusicEmbedder(loaded), head)
+    return MusicMoodModel(embedder_key, MusicEmbedder(loaded), head, sha256_of(head_file)[:12])

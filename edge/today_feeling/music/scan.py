@@ -70,7 +70,7 @@ class _Context:
     @property
     def method(self) -> str:
         """What places tracks: the learned model's key, or the hand-made features."""
-        return self.model.key if self.model is not None else "features"
+        return self.model.fingerprint if self.model is not None else "features"
 
 
 def resolve_music_dir(client: Any, settings: MpdSettings) -> Path:
@@ -119,9 +119,19 @@ def scan_library(
 
     With ``model`` the learned music-mood model places each track, else the hand-made features.
     """
+    index = open_index(client, Path(mpd.local_index).expanduser())
+    try:
+        return _scan(client, index, mpd, director, force=force, progress=progress,
+                     should_stop=should_stop, model=model)
+    finally:
+        index.close()
+
+
+def _scan(client: Any, index: IndexStore, mpd: MpdSettings, director: DirectorSettings, *,
+          force: bool, progress: Progress | None, should_stop: Callable[[], bool],
+          model: MusicMoodModel | None) -> ScanResult:
     started = time.monotonic()
     songs = list_songs(client)
-    index = open_index(client, Path(mpd.local_index).expanduser())
     try:
         music_dir, missing_dir = resolve_music_dir(client, mpd), ""
     except MpdUnavailableError as err:

@@ -32,7 +32,7 @@ from today_feeling.music import stickers
 from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect, interrupt
 from today_feeling.music.director import Director
 from today_feeling.music.feedback import FeedbackRecorder, Signal
-from today_feeling.music.index_store import REFUSED, open_index
+from today_feeling.music.index_store import INDEX_ERRORS, REFUSED, open_index
 from today_feeling.music.library import Library, Rescanner
 from today_feeling.music.mood_model import MusicMoodModel
 from today_feeling.music.session import Session
@@ -235,19 +235,21 @@ class MusicService:
 
     def _on_scan_done(self) -> None:
         """Scanner thread: ask the worker to reload (stickers may have changed)."""
-        done, total = self._scan_position
+        (done, total), self._scan_position = self._scan_position, (0, 0)
         self._bus.publish(LibraryScan(False, done, total, wall_time=self._wall()))
         self._inbox.put(msg.ServerChanged(("sticker",), self._generation))
 
     # -- connection lifecycle ------------------------------------------------------------
 
     def _try_connect(self) -> None:
-        client = None
+        client = idle_client = None
         try:
             client = connect(self._mpd)
             idle_client = connect(self._mpd)
-        except _CONNECT_ERRORS as err:
+            index = open_index(client, Path(self._mpd.local_index).expanduser())
+        except (*_CONNECT_ERRORS, *INDEX_ERRORS) as err:
             close_quietly(client)
+            close_quietly(idle_client)
             delay = self._retry.next_delay()
             self._next_attempt = self._clock() + delay
             logger.info("MPD at %s unavailable (%s); retrying in %.1f s", self._mpd.address, err, delay)
@@ -258,8 +260,7 @@ class MusicService:
         session = Session(client, director=self._director, library=self._library,
                           controls=self._controls, bus=self._bus, ramp=self._ramp,
                           clock=self._clock, wall=self._wall,
-                          index=open_index(client, Path(self._mpd.local_index).expanduser()),
-                          on_skip=lambda file: self._feedback.record(session.index, file, "skip"),
+                          index=index, on_skip=lambda file: self._feedback.record(index, file, "skip"),
                           quiet=self._quiet.now)
         self._session = session
         threading.Thread(target=self._idle_loop, args=(idle_client, self._generation),
@@ -278,6 +279,7 @@ class MusicService:
             self._idle_client = None
         if self._session is not None:
             close_quietly(self._session.client)
+            self._session.index.close()
             self._session = None
             self._next_attempt = self._clock() + self._retry.next_delay()
         if self._announced:

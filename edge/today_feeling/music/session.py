@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from mpd import CommandError
 
 from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus, TrackChanged
-from today_feeling.music.catalog import status_duration
+from today_feeling.music.catalog import PlayerSnapshot, song_tag, status_duration
 from today_feeling.music.director import Director, Pick
-from today_feeling.music.index_store import IndexStore
+from today_feeling.music.index_store import REFUSED, IndexStore
 from today_feeling.music.library import Library
 from today_feeling.music.volume import VolumeRamp
 
@@ -33,17 +32,6 @@ KEEP_PLAYED = 50
 queue at 16384 entries, which an always-on speaker would reach in about a month)."""
 EXPECT_S = 5.0
 """How long a change we caused is expected before an unexplained one counts as a person's."""
-
-
-@dataclass
-class _Snapshot:
-    """What the last status said, and when (monotonic)."""
-
-    song_id: str | None = None
-    state: str = "stop"
-    elapsed: float = 0.0
-    duration: float = 0.0
-    at: float = 0.0
 
 
 class Session:
@@ -68,7 +56,7 @@ class Session:
         self._ramp = ramp
         self._clock = clock
         self._wall = wall
-        self._snap = _Snapshot()
+        self._snap = PlayerSnapshot()
         self._own_version: str | None = None
         self._picks: dict[str, tuple[Pick, int]] = {}
         self._expect_change_until = float("-inf")
@@ -90,6 +78,7 @@ class Session:
         self._reflect(status)
         song = self.client.currentsong()
         if song.get("file") and self._snap.state != "stop":
+            self.playing_file = str(song["file"])
             self._director.note_played(song["file"])
             self._publish_track(song, "")
 
@@ -98,6 +87,8 @@ class Session:
         status = self.client.status()
         new = self._snapshot(status)
         old, self._snap = self._snap, new
+        if new.state == "stop":
+            self.playing_file = None  # thumbs now would be about a track nobody hears
         # The queue version first: handling a song change below edits the queue itself.
         if status.get("playlist") != self._own_version:
             self._own_version = status.get("playlist")
@@ -111,18 +102,18 @@ class Session:
         self._reflect(status)
         return dict(status)
 
-    def _snapshot(self, status: dict[str, Any]) -> _Snapshot:
-        return _Snapshot(
+    def _snapshot(self, status: dict[str, Any]) -> PlayerSnapshot:
+        return PlayerSnapshot(
             song_id=status.get("songid"), state=str(status.get("state", "stop")),
             elapsed=float(status.get("elapsed", 0.0)),
             duration=status_duration(status), at=self._clock(),
         )
 
-    def _near_end(self, old: _Snapshot) -> bool:
+    def _near_end(self, old: PlayerSnapshot) -> bool:
         position = old.elapsed + (self._clock() - old.at if old.state == "play" else 0.0)
         return old.duration <= 0 or position >= old.duration - END_SLACK_S
 
-    def _on_song_change(self, old: _Snapshot, new: _Snapshot) -> None:
+    def _on_song_change(self, old: PlayerSnapshot, new: PlayerSnapshot) -> None:
         expected = self._clock() < self._expect_change_until
         self._expect_change_until = float("-inf")
         if not expected and old.song_id is not None and not (
@@ -147,7 +138,7 @@ class Session:
         self.plan()
         self._prune()
 
-    def _on_state_change(self, old: _Snapshot, new: _Snapshot) -> None:
+    def _on_state_change(self, old: PlayerSnapshot, new: PlayerSnapshot) -> None:
         if old.state == "stop" and new.state == "play" and new.song_id is not None:
             self._track_started(new.song_id)  # play pressed on a stopped queue
         wanted, until = self._expect_state
@@ -180,7 +171,7 @@ class Session:
     def _publish_track(self, song: dict[str, Any], reason: str) -> None:
         track = self._library.get(str(song["file"]))
         self._bus.publish(TrackChanged(
-            file=str(song["file"]), artist=_tag(song, "artist"), title=_tag(song, "title"),
+            file=str(song["file"]), artist=song_tag(song, "artist"), title=song_tag(song, "title"),
             valence=track.valence if track else None, arousal=track.arousal if track else None,
             reason=reason, wall_time=self._wall(),
         ))
@@ -188,8 +179,11 @@ class Session:
 
     # -- driving MPD ---------------------------------------------------------------------
 
-    def plan(self, start: bool = False) -> None:
-        """Make sure the next song is a pick for the current plan; ``start`` plays from stop."""
+    def plan(self, start: bool = False, by_person: bool = False) -> None:
+        """Make sure the next song is a pick for the current plan; ``start`` plays from stop.
+
+        Quiet hours stop the director from starting music, not a person (``by_person``).
+        """
         if not self._director.active:
             return
         requested, start = start, start or self._start_pending
@@ -199,7 +193,7 @@ class Session:
         stopped = status.get("state") == "stop"
         if stopped and not start:
             return  # queue only behind something playing; starting is for explicit requests
-        if stopped and self._quiet():
+        if stopped and self._quiet() and not by_person:
             if requested:
                 logger.info("quiet hours: not starting music for the new mood")
             self._start_pending = False  # nor when quiet hours end: only a new request starts it
@@ -229,7 +223,10 @@ class Session:
             self._library.discard(pick.track.file)
             return
         if status.get("random") == "1":
-            self.client.prioid(255, song_id)  # random order plays high priorities first
+            try:
+                self.client.prioid(255, song_id)  # random order plays high priorities first
+            except REFUSED as err:  # Mopidy has no priorities: the pick may play later
+                logger.info("cannot prioritise %s in random order: %s", pick.track.file, err)
         self._picks[str(song_id)] = (pick, self._director.generation)
         if play:
             self._expect_change_until = self._clock() + EXPECT_S
@@ -274,7 +271,7 @@ class Session:
             self.client.pause(0)
         elif not paused and state == "stop":
             self._director.resume()
-            self.plan(start=True)
+            self.plan(start=True, by_person=True)
 
     def tick(self) -> None:
         """Periodic: follow playback, resume planning after a back-off, stable-mood switch."""
@@ -294,8 +291,3 @@ class Session:
 
     def set_volume(self, volume: int) -> None:
         self.client.setvol(max(0, min(100, volume)))
-
-
-def _tag(song: dict[str, Any], name: str) -> str:
-    value = song.get(name, "")
-    return str(value[0] if isinstance(value, list) and value else value)

@@ -76,6 +76,7 @@ function onState(name, value) {
 
 /** Send a command and show the control as busy until the device answers on its state topic. */
 async function send(feature, payload, button) {
+  settle(feature); // a newer request replaces one still waiting for its answer
   if (button) button.setAttribute("aria-busy", "true");
   const timer = setTimeout(() => {
     settle(feature);
@@ -116,14 +117,19 @@ function wireControls() {
     const paused = e.currentTarget.dataset.paused === "true";
     send("paused", paused ? "OFF" : "ON", e.currentTarget);
   });
-  const quietSpan = () => `${$("quiet-from").value}-${$("quiet-to").value}`;
+  const quietSpan = () => ($("quiet-from").value && $("quiet-to").value
+    ? `${$("quiet-from").value}-${$("quiet-to").value}` : "");
   $("quiet").addEventListener("click", (e) => {
     const on = e.currentTarget.getAttribute("aria-checked") === "true";
-    send("quiet_hours", on ? "off" : quietSpan(), e.currentTarget);
+    if (on) send("quiet_hours", "off", e.currentTarget);
+    else if (quietSpan()) send("quiet_hours", quietSpan(), e.currentTarget);
+    else view.toast("Set both times first");
   });
   for (const id of ["quiet-from", "quiet-to"]) {
     $(id).addEventListener("change", () => {
-      if ($("quiet").getAttribute("aria-checked") === "true") send("quiet_hours", quietSpan(), $("quiet"));
+      if ($("quiet").getAttribute("aria-checked") === "true" && quietSpan()) {
+        send("quiet_hours", quietSpan(), $("quiet"));
+      }
     });
   }
   $("privacy").addEventListener("click", (e) => {
