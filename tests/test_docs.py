@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from today_feeling.cli import COMMANDS, build_parser
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,3 +31,10 @@ def test_every_cli_command_is_documented_and_offered() -> None:
     for name in COMMANDS:
         assert f"`{name}" in readme, name
         assert name in parser_help, name
+
+
+def test_a_command_whose_module_is_missing_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a packaging error must not quietly remove a command that users and scripts rely on
+    monkeypatch.setitem(COMMANDS, "profile", ("today_feeling.commands.not_packaged", "lost"))
+    with pytest.raises(ModuleNotFoundError, match="not_packaged"):
+        build_parser()

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from today_feeling.domain.emotions import EMOTIONS, FER2013_CLASSES, fer_labels_to_product, to_product_probs
-from today_feeling.errors import TodayFeelingError
+from today_feeling.errors import EX_DATAERR, TodayFeelingError
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ ECE_BINS = 15
 class DataError(TodayFeelingError):
     """The evaluation file lacks the arrays it needs or they do not match."""
 
-    exit_code = 65  # EX_DATAERR
+    exit_code = EX_DATAERR
 
 
 class CropClassifier(Protocol):

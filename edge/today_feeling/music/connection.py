@@ -13,7 +13,7 @@ from mpd import ConnectionError as MpdConnectionError
 from mpd import MPDClient, ProtocolError
 
 from today_feeling.config.music import MpdSettings
-from today_feeling.errors import TodayFeelingError
+from today_feeling.errors import EX_UNAVAILABLE, TodayFeelingError
 from today_feeling.secret_file import first_line
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
 class MpdUnavailableError(TodayFeelingError):
     """MPD could not be reached or refused us (the message says what to check)."""
 
-    exit_code = 69
+    exit_code = EX_UNAVAILABLE
 
 
 @dataclass(frozen=True)
