@@ -7,6 +7,7 @@ from typing import Literal
 
 from today_feeling.config.schema import setting
 from today_feeling.domain.quiet_hours import QuietHours
+from today_feeling.domain.tag_rules import parse_tag_rules
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,6 @@ class DirectorSettings:
     )
 
     def __post_init__(self) -> None:
-        from today_feeling.music.rules import parse_tag_rules  # pure; imported late (no cycle)
-
         parse_tag_rules(self.tag_rules)  # raises ValueError naming the bad rule
         try:
             QuietHours.parse(self.quiet_hours)

@@ -10,6 +10,20 @@ import numpy.typing as npt
 #: The product's six classes (the original project's), in the order of every probability vector.
 EMOTIONS: tuple[str, ...] = ("anger", "fear", "happiness", "sadness", "surprise", "neutral")
 
+#: Names people give playlists and tags, mapped to the product's emotion names.
+EMOTION_ALIASES: dict[str, str] = {
+    "angry": "anger", "scared": "fear", "afraid": "fear", "happy": "happiness", "joy": "happiness",
+    "sad": "sadness", "surprised": "surprise", "calm": "neutral",
+}
+
+
+def canonical_emotion(name: str) -> str | None:
+    """The product emotion a user-facing name means, or None when it is not one."""
+    key = name.strip().lower()
+    key = EMOTION_ALIASES.get(key, key)
+    return key if key in EMOTIONS else None
+
+
 #: FER2013 label ids 0..6; models trained on the 7-class protocol output in this order.
 FER2013_CLASSES: tuple[str, ...] = (
     "anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral",

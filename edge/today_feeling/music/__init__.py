@@ -1,7 +1,7 @@
 """Music that fits the mood: MPD adapter, library mood index and director.
 
 Public entry point: :func:`build_service`. Modules: ``space`` (the valence-arousal
-plane), ``analysis`` (audio features), ``rules`` (the user's mapping), ``scan`` and
+plane), ``analysis`` (audio features), ``scan`` and
 ``stickers`` (the index kept in MPD), ``director`` (pure policy), ``session`` and
 ``service`` (the MPD adapter), ``demo`` and ``local_mpd`` (demo library and a private MPD).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported lazily so config validation can use music.rules without cycles
+if TYPE_CHECKING:  # the service and its MPD client load only when music is on
     from today_feeling.config.settings import Settings
     from today_feeling.domain.controls import Controls
     from today_feeling.events import EventBus

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.domain.tag_rules import TagRule, explicit_emotions, parse_tag_rules, playlist_emotion
 from today_feeling.music import stickers
 from today_feeling.music.analysis import (
     ANALYSIS_VERSION,
@@ -28,7 +29,6 @@ from today_feeling.music.catalog import audio_path, list_songs, needs_music_dir
 from today_feeling.music.connection import MpdUnavailableError
 from today_feeling.music.index_store import REFUSED, IndexStore, open_index
 from today_feeling.music.mood_model import LearnedPoint, MusicMoodModel
-from today_feeling.music.rules import TagRule, explicit_emotions, parse_tag_rules, playlist_emotion
 from today_feeling.music.space import centroid, suited_emotions
 
 logger = logging.getLogger(__name__)

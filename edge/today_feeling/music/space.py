@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from today_feeling.domain.emotions import EMOTIONS
-
 #: Where music that fits each emotion sits. Anger and fear are both tense (negative, aroused)
 #: but anger is the more energetic; sadness is negative and calm; neutral is mildly calm.
 EMOTION_POINTS: dict[str, tuple[float, float]] = {
@@ -22,20 +20,6 @@ EMOTION_POINTS: dict[str, tuple[float, float]] = {
     "surprise": (0.4, 0.8),
     "neutral": (0.2, -0.3),
 }
-
-#: Names people give playlists and tags, mapped to the product's emotion names.
-EMOTION_ALIASES: dict[str, str] = {
-    "angry": "anger", "scared": "fear", "afraid": "fear", "happy": "happiness", "joy": "happiness",
-    "sad": "sadness", "surprised": "surprise", "calm": "neutral",
-}
-
-
-def canonical_emotion(name: str) -> str | None:
-    """The product emotion a user-facing name means, or None when it is not one."""
-    key = name.strip().lower()
-    key = EMOTION_ALIASES.get(key, key)
-    return key if key in EMOTIONS else None
-
 
 @dataclass(frozen=True)
 class TrackMood:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from today_feeling.music.space import canonical_emotion
+from today_feeling.domain.emotions import canonical_emotion
 
 
 @dataclass(frozen=True)
