@@ -30,6 +30,8 @@ from today_feeling.inference.build import build_recognizer
 from today_feeling.pipeline import AnalysisLoop
 from today_feeling.ports import Service
 from today_feeling.privacy_state import load_privacy, save_privacy
+from today_feeling.profiles.runtime import Personalisation
+from today_feeling.profiles.store import ProfileStore
 from today_feeling.service.notify import SystemdNotifier
 from today_feeling.stats import cpu_temperature_c
 
@@ -62,15 +64,23 @@ class Daemon:
         self._started = time.monotonic()
         privacy_path = Path(self.settings.privacy.state_file).expanduser()
         self.controls = Controls(ControlState(privacy=load_privacy(privacy_path),
-                                              mode=self.settings.director.mode))
+                                              mode=self.settings.director.mode,
+                                              profile=self.settings.profiles.active))
         self._privacy_path = privacy_path
         self._init_models()
         self._init_capture()
         self._init_loop()
-        self.services = _build_services(self.settings, self.bus, self.controls)
+        # Profiles start last (after MQTT and the dashboard are listening) and stop first.
+        self.services = [*_build_services(self.settings, self.bus, self.controls), self.personal]
 
     def _init_models(self) -> None:
         self.built = build_recognizer(self.settings)
+        classifier = self.built.classifier
+        self.personal = Personalisation(
+            self.settings.profiles, ProfileStore(Path(self.settings.profiles.dir).expanduser()),
+            model_key=classifier.entry.key, model_sha256=classifier.entry.sha256,
+            centre=classifier.embedding_centre, bus=self.bus, controls=self.controls)
+        self.built.recognizer.calibrator = self.personal
 
     def _init_capture(self) -> None:
         capture = self.settings.capture

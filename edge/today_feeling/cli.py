@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval-emotion": ("today_feeling.commands.eval_emotion", "emotion accuracy on labelled crops"),
     "library": ("today_feeling.commands.library", "index the MPD library by mood"),
     "config": ("today_feeling.commands.config", "print the example config or check a config"),
+    "profile": ("today_feeling.commands.profile", "household profiles: enroll, list, show, delete"),
+    "faces": ("today_feeling.commands.faces", "crop faces from photos for enrolment or training"),
 }
 
 

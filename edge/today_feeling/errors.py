@@ -46,3 +46,13 @@ class AcceleratorError(TodayFeelingError):
     """An explicitly requested accelerator could not be used."""
 
     exit_code = EX_UNAVAILABLE
+
+
+class ProfileError(TodayFeelingError):
+    """A profile is missing, unreadable, or was made with another emotion model."""
+
+    exit_code = EX_DATAERR
+
+
+class ProfileMissingError(ProfileError):
+    exit_code = EX_NOINPUT

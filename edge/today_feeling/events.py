@@ -90,6 +90,41 @@ class StatsEvent:
     pipeline: str = "ok"
 
 
+@dataclass(frozen=True)
+class ProfileRequest:
+    """Someone asked to change a profile: a correction, an undo, a delete or an enrolment step.
+
+    ``action`` is one of ``correct`` (value: an emotion), ``undo`` (a correction id or
+    ``last``), ``delete`` (a name), ``enrol_begin`` (a name), ``enrol_capture`` (an emotion),
+    ``enrol_finish`` and ``enrol_cancel`` (no value).
+    """
+
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class ProfilesChanged:
+    """The household's profiles as UIs may show them (names, counts; never embeddings)."""
+
+    active: str
+    """The profile applied now ('' = none)."""
+    profiles: tuple[dict[str, Any], ...]
+    available: bool
+    """False when the emotion model has no embedding, so profiles cannot be used."""
+    message: str = ""
+    """The last thing worth telling a person (a refused or corrupt profile, a correction added)."""
+    wall_time: float = 0.0
+
+
+@dataclass(frozen=True)
+class EnrolmentProgress:
+    """Where a guided enrolment stands (see profiles/enrolment.py for the fields)."""
+
+    state: dict[str, Any]
+    wall_time: float = 0.0
+
+
 class EventBus:
     """Typed pub/sub: ``subscribe(MoodChanged, handler)``; exceptions are logged, not raised."""
 

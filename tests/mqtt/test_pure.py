@@ -14,10 +14,17 @@ from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodState
-from today_feeling.events import AnalysisEvent, LibraryScan, MoodChanged, StatsEvent, TrackChanged
+from today_feeling.events import (
+    AnalysisEvent,
+    LibraryScan,
+    MoodChanged,
+    ProfileRequest,
+    StatsEvent,
+    TrackChanged,
+)
 from today_feeling.mqtt import payloads
-from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command
-from today_feeling.mqtt.discovery import discovery_message
+from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command, profile_request
+from today_feeling.mqtt.discovery import discovery_message, with_profile_options
 from today_feeling.mqtt.topics import Topics, client_id_for, safe_device_id
 
 HAPPY = (0.02, 0.01, 0.9, 0.02, 0.03, 0.02)
@@ -112,7 +119,8 @@ def test_track_and_stats_payloads() -> None:
 def test_state_values() -> None:
     values = payloads.state_values(ControlState(privacy=True, mode="lift", volume=40))
     assert values == {"privacy": "ON", "paused": "OFF", "mode": "lift", "volume": 40,
-                      "quiet_hours": "off"}
+                      "quiet_hours": "off", "profile": "none"}
+    assert payloads.state_values(ControlState(profile="민지"))["profile"] == "민지"
     assert payloads.state_values(ControlState(quiet_hours="22:00-07:00"))["quiet_hours"] == "22:00-07:00"
 
 
@@ -125,6 +133,12 @@ def test_state_values() -> None:
     ("feedback", b"UP", "like"), ("feedback", b" down\n", "dislike"), ("feedback", b"Like", "like"),
     ("feedback", b"dislike", "dislike"), ("quiet_hours", b"22:00-07:00", "22:00-07:00"),
     ("quiet_hours", b" 7:05 - 9:30 ", "07:05-09:30"), ("quiet_hours", b"OFF", ""),
+    ("profile", "민지".encode(), "민지"), ("profile", b"None", ""), ("profile", b"", ""),
+    ("correction", b"Angry", "anger"), ("correction", b"happiness", "happiness"),
+    ("correction_undo", b"LAST", "last"), ("correction_undo", b"c1764-ab12", "c1764-ab12"),
+    ("profile_delete", b"ana", "ana"), ("enrol", "BEGIN 민지".encode(), "begin 민지"),
+    ("enrol", b"capture sad", "capture sadness"), ("enrol", b"FINISH", "finish"),
+    ("enrol", b"cancel", "cancel"),
 ])
 def test_valid_commands(feature: str, payload: bytes, value: object) -> None:
     assert parse_command(feature, payload, 256) == Command(feature, value)  # type: ignore[arg-type]
@@ -136,7 +150,9 @@ def test_valid_commands(feature: str, payload: bytes, value: object) -> None:
     ("volume", b"inf"), ("volume", b"loud"), ("bogus", b"ON"), (None, b"ON"),
     ("privacy", b"ON" * 200), ("next", b"x" * 300), ("feedback", b"sideways"), ("feedback", b""),
     ("feedback", b"UP" * 200), ("quiet_hours", b"25:00-07:00"), ("quiet_hours", b"tonight"),
-    ("quiet_hours", b"22:00"),
+    ("quiet_hours", b"22:00"), ("profile", b"../../etc/passwd"), ("profile", b"a" * 40),
+    ("correction", b"contempt"), ("correction_undo", b"x;rm"), ("profile_delete", b"none"),
+    ("profile_delete", b".."), ("enrol", b"begin"), ("enrol", b"capture joyish"), ("enrol", b"dance"),
 ])
 def test_invalid_commands_are_rejected(feature: str | None, payload: bytes) -> None:
     with pytest.raises(CommandError):
@@ -155,6 +171,23 @@ def test_apply_command_updates_controls_and_triggers_actions() -> None:
     assert actions == ["next", "dislike"]
 
 
+def test_profile_commands_become_requests_for_the_profiles_runtime() -> None:
+    assert profile_request(Command("correction", "anger")) == ProfileRequest("correct", "anger")
+    assert profile_request(Command("correction_undo", "last")) == ProfileRequest("undo", "last")
+    assert profile_request(Command("profile_delete", "ana")) == ProfileRequest("delete", "ana")
+    assert profile_request(Command("enrol", "begin 민지")) == ProfileRequest("enrol_begin", "민지")
+    assert profile_request(Command("enrol", "finish")) == ProfileRequest("enrol_finish", "")
+    assert profile_request(Command("profile", "ana")) is None  # a control: Controls.profile
+
+
+def test_the_listener_select_learns_profile_names() -> None:
+    message = discovery_message(Topics.create("today_feeling", "kitchen"), "Kitchen")
+    assert message.payload["cmps"]["profile"]["options"] == ["none"]
+    updated = with_profile_options(message, ["ana", "민지"])
+    assert updated.payload["cmps"]["profile"]["options"] == ["none", "ana", "민지"]
+    assert message.payload["cmps"]["profile"]["options"] == ["none"]  # the original is untouched
+
+
 # -- discovery ----------------------------------------------------------------------------
 
 def test_discovery_message_has_device_origin_availability_and_components() -> None:
@@ -171,7 +204,8 @@ def test_discovery_message_has_device_origin_availability_and_components() -> No
     assert platforms == {"emotion": "sensor", "mood": "sensor", "track": "sensor",
                          "library": "sensor", "privacy": "switch", "paused": "switch",
                          "mode": "select", "next": "button", "like": "button",
-                         "dislike": "button", "quiet_hours": "text", "volume": "number"}
+                         "dislike": "button", "quiet_hours": "text", "volume": "number",
+                         "profile": "select", "correction": "select"}
     pattern = re.compile(p["cmps"]["quiet_hours"]["pattern"])
     assert pattern.match("off") and pattern.match("22:00-07:00") and not pattern.match("late")
     thumbs = {p["cmps"][c]["payload_press"] for c in ("like", "dislike")}

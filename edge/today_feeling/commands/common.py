@@ -20,6 +20,7 @@ OVERRIDE_FLAGS: dict[str, tuple[str, str, str]] = {
     "--http": ("http.bind", "ADDR:PORT", "dashboard bind address; '' disables it"),
     "--mqtt-ws": ("mqtt.ws_url", "URL", "broker WebSocket URL given to the dashboard"),
     "--models-dir": ("models.dir", "DIR", "models folder"),
+    "--profiles-dir": ("profiles.dir", "DIR", "folder of household profiles"),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from today_feeling.commands.common import (
     add_config_argument,
@@ -18,8 +18,15 @@ from today_feeling.commands.common import (
     settings_from_args,
 )
 from today_feeling.config.schema import replace_path
+from today_feeling.config.settings import Settings
 from today_feeling.domain.emotions import EMOTIONS
-from today_feeling.evaluation import evaluate, load_faces
+from today_feeling.errors import ProfileError
+from today_feeling.evaluation import CropClassifier, evaluate, load_faces
+from today_feeling.profiles.calibrated import CalibratedClassifier, load_usable, require_embedding
+from today_feeling.profiles.store import ProfileStore
+
+if TYPE_CHECKING:
+    from today_feeling.inference.emotion import EmotionClassifier
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
     parser.add_argument("--model", metavar="KEY", default=None,
                         help="emotion model key from the manifest (default: config models.emotion)")
-    add_override_arguments(parser, "--models-dir")
+    add_override_arguments(parser, "--models-dir", "--profiles-dir")
+    parser.add_argument("--profile", metavar="NAME", default=None,
+                        help="score through this person's profile (config profiles.dir); the report "
+                             "then covers the six product classes only")
     parser.add_argument("--split", metavar="NAME", default=None,
                         help="read x_NAME/y_NAME instead of x/y (e.g. 'public' in the FER2013 npz)")
     parser.add_argument("--mirror", choices=("on", "off"), default=None,
@@ -49,6 +59,16 @@ def _text(report: dict[str, Any], model: str) -> str:
     return "\n".join(lines)
 
 
+def _calibrated(classifier: EmotionClassifier, name: str, settings: Settings) -> CropClassifier:
+    store = ProfileStore(Path(settings.profiles.dir).expanduser())
+    centre = classifier.embedding_centre
+    profile = load_usable(store, name, classifier.entry.key, classifier.entry.sha256, centre)
+    adapter = profile.adapter(require_embedding(classifier.name, centre))
+    if adapter is None:
+        raise ProfileError(f"profile {name} has no samples yet")
+    return CalibratedClassifier(classifier, adapter)
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     if args.mirror is not None:
@@ -57,7 +77,11 @@ def run(args: argparse.Namespace) -> int:
     from today_feeling.inference.build import build_classifier  # after the config is valid
 
     classifier = build_classifier(settings, args.model)
-    report = evaluate(classifier, faces)
+    scored: CropClassifier = classifier
+    if args.profile:
+        scored = _calibrated(classifier, args.profile, settings)
+    report = evaluate(scored, faces)
+    report["profile"] = args.profile
     report["model"] = classifier.name
     report["accelerator"] = classifier.accelerator
     report["mirror_average"] = classifier.mirror_average

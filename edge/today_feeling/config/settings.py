@@ -12,6 +12,7 @@ from typing import Literal
 
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.config.music import DirectorSettings, MpdSettings
+from today_feeling.config.profiles import ProfilesSettings
 from today_feeling.config.schema import section, setting
 from today_feeling.config.web import HistorySettings, HttpSettings
 
@@ -226,3 +227,4 @@ class Settings:
     mqtt: MqttSettings = section(MqttSettings, "MQTT broker and Home Assistant")
     http: HttpSettings = section(HttpSettings, "Dashboard web server")
     history: HistorySettings = section(HistorySettings, "Local mood and track history")
+    profiles: ProfilesSettings = section(ProfilesSettings, "Household profiles (per-person calibration)")

@@ -30,6 +30,8 @@ class ControlState:
     """0-100, or None when unknown (no MPD yet)."""
     quiet_hours: str = ""
     """Daily local span like "22:00-07:00" in which music never starts and stays soft ("" off)."""
+    profile: str = ""
+    """Whose profile calibrates the emotion model ("" none: the model's own probabilities)."""
 
 
 Listener = Callable[[ControlState, ControlState], None]
@@ -59,7 +61,8 @@ class Controls:
         self._action_listeners.append(listener)
 
     def update(self, **changes: object) -> ControlState:
-        """Apply changes (privacy, paused, mode, volume, quiet_hours); listeners hear only real changes."""
+        """Apply changes (privacy, paused, mode, volume, quiet_hours, profile); listeners hear only real
+        changes."""
         with self._lock:
             old = self._state
             new = replace(old, **changes)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -52,3 +53,26 @@ def fer_labels_to_product(y: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
     table = np.full(256, -1, dtype=np.int64)
     table[: len(FER_TO_PRODUCT)] = FER_TO_PRODUCT
     return np.asarray(table[np.asarray(y, dtype=np.int64).clip(0, 255)], dtype=np.int64)
+
+
+#: Label id for a face with no known class (a photo folder without class subfolders).
+UNLABELLED = 255
+
+#: Class-folder names beyond EMOTION_ALIASES, mapped to FER2013 class names: common dataset
+#: spellings, and the Korean folders of AIHub's Korean emotion dataset (the original project's).
+FOLDER_ALIASES: dict[str, str] = {
+    "disgusted": "disgust", "fearful": "fear",
+    "기쁨": "happiness", "분노": "anger", "슬픔": "sadness", "중립": "neutral", "불안": "fear",
+    "당황": "surprise",  # embarrassment: none of the six; surprise is the nearest (a judgement)
+    "상처": "sadness",  # hurt
+}
+
+
+def fer_id_for_folder(name: str) -> int | None:
+    """The FER2013 id a class-folder name stands for, or None when it names no class.
+
+    NFC first: macOS hands out Korean names decomposed (NFD), which match nothing otherwise.
+    """
+    key = unicodedata.normalize("NFC", name).strip().lower()
+    key = FOLDER_ALIASES.get(key, EMOTION_ALIASES.get(key, key))
+    return FER2013_CLASSES.index(key) if key in FER2013_CLASSES else None

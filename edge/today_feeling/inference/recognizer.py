@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,19 @@ from today_feeling.inference.tracker import FaceTracker
 
 #: Leave full-range mode only when the face is this much wider than the switch size.
 SWITCH_BACK_MARGIN = 1.25
+
+FloatArray = npt.NDArray[np.float32]
+
+
+class FaceCalibrator(Protocol):
+    """Per-person calibration (profiles/runtime.py): sees embeddings, which never leave here."""
+
+    def calibrate(self, probs: FloatArray, embedding: FloatArray, *, primary: bool) -> FloatArray: ...
+
+    def observe(self, face: Face, faces_in_view: int, crop: npt.NDArray[np.uint8],
+                embedding: FloatArray) -> None: ...
+
+    def tick(self) -> None: ...
 
 
 class Recognizer:
@@ -50,6 +64,8 @@ class Recognizer:
         self._prefer_full = short is None
         self._prefer_tiles = False
         self._last_tile_search: float | None = None
+        self.calibrator: FaceCalibrator | None = None
+        """Set by the composition root when profiles are in use; None = the model's own output."""
 
     def analyse(self, image_bgr: npt.NDArray[np.uint8], index: int, t: float) -> FrameAnalysis:
         stage_ms: dict[str, float] = {}
@@ -61,7 +77,7 @@ class Recognizer:
         h, w = image_bgr.shape[:2]
         faces, primary = self._tracker.update(faces, w, h)
         faces = sorted(faces, key=lambda f: -f.width)[: self._settings.max_faces]
-        classified, align_ms, classify_ms = self._classify(image_bgr, faces)
+        classified, align_ms, classify_ms = self._classify(image_bgr, faces, primary)
         stage_ms["align"], stage_ms["classify"] = align_ms, classify_ms
         primary_out = next((f for f in classified if primary and f.track_id == primary.track_id),
                            None)
@@ -115,18 +131,30 @@ class Recognizer:
         elif width is None or width >= self._near_px():
             self._prefer_full = False
 
-    def _classify(self, image: npt.NDArray[np.uint8],
-                  faces: list[Face]) -> tuple[list[Face], float, float]:
+    def _classify(self, image: npt.NDArray[np.uint8], faces: list[Face],
+                  primary: Face | None) -> tuple[list[Face], float, float]:
         align_s = classify_s = 0.0
         out = []
+        calibrator = self._calibrator_for_frame()
         for face in faces:
             t0 = self._clock()
             crop = align_face(image, face.keypoints[0], face.keypoints[1],
                               self._classifier.crop_size)
             t1 = self._clock()
-            probs = self._classifier.classify(crop)
+            probs, embedding = self._classifier.classify_with_embedding(crop)
+            if calibrator is not None and embedding is not None:
+                is_primary = primary is not None and face.track_id == primary.track_id
+                probs = calibrator.calibrate(probs, embedding, primary=is_primary)
+                if is_primary:
+                    calibrator.observe(face, len(faces), crop, embedding)
             t2 = self._clock()
             align_s, classify_s = align_s + t1 - t0, classify_s + t2 - t1
             out.append(Face(face.box, face.score, face.keypoints, face.track_id,
                             tuple(float(p) for p in probs)))
         return out, align_s * 1000, classify_s * 1000
+
+    def _calibrator_for_frame(self) -> FaceCalibrator | None:
+        calibrator = self.calibrator
+        if calibrator is not None:
+            calibrator.tick()  # an enrolment step ends on time even when nobody is in view
+        return calibrator

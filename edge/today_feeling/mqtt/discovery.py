@@ -7,7 +7,7 @@ and removing the message removes them all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from today_feeling import __version__
@@ -29,6 +29,9 @@ class DiscoveryMessage:
     payload: dict[str, Any]
     retain: bool = True
 
+
+#: The select option meaning "no profile" (the state topic says the same).
+NO_PROFILE_OPTION = "none"
 
 #: What Home Assistant's text box accepts: "off" or HH:MM-HH:MM (the device re-checks ranges).
 QUIET_HOURS_PATTERN = r"^(off|[0-2]?\d:[0-5]\d-[0-2]?\d:[0-5]\d)$"
@@ -87,6 +90,12 @@ def _controls(t: Topics) -> dict[str, dict[str, Any]]:
                         "pattern": QUIET_HOURS_PATTERN, "min": 2, "max": 11,
                         "state_topic": t.state("quiet_hours"), "command_topic": t.command("quiet_hours"),
                         "value_template": STATE_TEMPLATE},
+        "profile": {"p": "select", "name": "Listener", "icon": "mdi:account-heart",
+                    "options": [NO_PROFILE_OPTION], "state_topic": t.state("profile"),
+                    "command_topic": t.command("profile"), "value_template": STATE_TEMPLATE},
+        "correction": {"p": "select", "name": "I'm feeling", "icon": "mdi:account-edit",
+                       "options": list(EMOTIONS), "command_topic": t.command("correction"),
+                       "optimistic": True},
         "volume": {"p": "number", "name": "Volume", "icon": "mdi:volume-high",
                    "min": 0, "max": 100, "step": 1, "mode": "slider",
                    "unit_of_measurement": "%", "state_topic": t.state("volume"),
@@ -124,3 +133,10 @@ def discovery_message(
         "cmps": components(topics, emotion_expire_s),
     }
     return DiscoveryMessage(topics.discovery_config, payload)
+
+
+def with_profile_options(message: DiscoveryMessage, names: list[str]) -> DiscoveryMessage:
+    """The same discovery with the Listener select offering ``names`` (and none)."""
+    cmps = dict(message.payload["cmps"])
+    cmps["profile"] = {**cmps["profile"], "options": [NO_PROFILE_OPTION, *names]}
+    return replace(message, payload={**message.payload, "cmps": cmps})

@@ -17,6 +17,7 @@ from today_feeling.events import (
     AnalysisEvent,
     LibraryScan,
     MoodChanged,
+    ProfilesChanged,
     ServiceStatus,
     StatsEvent,
     TrackChanged,
@@ -128,7 +129,14 @@ def state_values(state: ControlState) -> dict[str, str | int | None]:
         "mode": state.mode,
         "volume": state.volume,
         "quiet_hours": state.quiet_hours or "off",
+        "profile": state.profile or "none",
     }
+
+
+def profiles_payload(event: ProfilesChanged) -> Payload:
+    """``<base>/profiles``: who can be chosen, what each profile holds, the last message."""
+    return {"active": event.active or "none", "available": event.available,
+            "profiles": list(event.profiles), "message": event.message, "ts": event.wall_time}
 
 
 def state_payload(value: str | int | None, now: float) -> Payload:

@@ -21,17 +21,19 @@ from today_feeling.config.mqtt import MqttSettings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.events import (
     AnalysisEvent,
+    EnrolmentProgress,
     EventBus,
     LibraryScan,
     MoodChanged,
+    ProfilesChanged,
     ServiceStatus,
     StatsEvent,
     TrackChanged,
 )
 from today_feeling.mqtt import payloads
-from today_feeling.mqtt.commands import CommandError, apply_command, parse_command
+from today_feeling.mqtt.commands import CommandError, apply_command, parse_command, profile_request
 from today_feeling.mqtt.connection import BrokerAddress, configure_client
-from today_feeling.mqtt.discovery import DiscoveryMessage
+from today_feeling.mqtt.discovery import DiscoveryMessage, with_profile_options
 from today_feeling.mqtt.outbox import Outbox, Outgoing
 from today_feeling.mqtt.topics import STATE_FEATURES, Topics
 
@@ -92,6 +94,8 @@ class MqttService:
         self._bus.subscribe(StatsEvent, self._on_stats)
         self._bus.subscribe(LibraryScan, self._on_library)
         self._bus.subscribe(ServiceStatus, self._on_service_status)
+        self._bus.subscribe(ProfilesChanged, self._on_profiles)
+        self._bus.subscribe(EnrolmentProgress, self._on_enrolment)
         self._controls.subscribe(self._on_controls)
         self._remember(self._topics.topic("mood"), payloads.no_mood_payload(self._now()))
         for feature in STATE_FEATURES:
@@ -205,6 +209,10 @@ class MqttService:
                            len(payload), payload[:40], err)
             return
         logger.info("MQTT command %s=%s", command.feature, command.value)
+        request = profile_request(command)
+        if request is not None:
+            self._bus.publish(request)  # the profiles runtime acts and announces the result
+            return
         before = self._controls.state
         apply_command(command, self._controls)
         after = self._controls.state
@@ -251,6 +259,19 @@ class MqttService:
         with self._retained_lock:
             self._retained[message.topic] = message
         self._outbox.put_throttled("library", message, LIBRARY_INTERVAL_S)
+
+    def _on_profiles(self, event: ProfilesChanged) -> None:
+        """Names and counts for UIs (never embeddings); Home Assistant's select learns the names."""
+        self._remember(self._topics.topic("profiles"), payloads.profiles_payload(event))
+        if self._discovery is None:
+            return
+        updated = with_profile_options(self._discovery, [str(p["name"]) for p in event.profiles])
+        if updated != self._discovery:
+            self._discovery = updated
+            self._outbox.put(Outgoing(updated.topic, payloads.encode(updated.payload), retain=True, qos=1))
+
+    def _on_enrolment(self, event: EnrolmentProgress) -> None:
+        self._remember(self._topics.topic("enrol"), {**event.state, "ts": event.wall_time})
 
     def _on_service_status(self, event: ServiceStatus) -> None:
         if event.name == "mqtt":

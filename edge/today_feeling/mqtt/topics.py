@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 #: Features that take commands on ``<base>/<feature>/set``.
 COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next", "feedback",
-                                     "quiet_hours")
+                                     "quiet_hours", "profile", "correction", "correction_undo",
+                                     "profile_delete", "enrol")
 #: Control-state topics (retained) under ``<base>/``.
-STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "quiet_hours")
+STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "quiet_hours", "profile")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_CLIENT_ID = 64

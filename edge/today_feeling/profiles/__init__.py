@@ -1,0 +1,1 @@
+"""Household profiles: each person's enrolled expressions, kept on the device, applied live."""
