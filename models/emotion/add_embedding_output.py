@@ -63,7 +63,7 @@ def with_embedding_output(data: bytes, centre: np.ndarray | None = None) -> byte
     outputs = [int(v) for v in graph.outputs]
     if index in outputs:
         raise ValueError("the embedding is already an output")
-    graph.outputs = np.asarray(outputs + [index], dtype=np.int32)
+    graph.outputs = np.asarray([*outputs, index], dtype=np.int32)
     tensor = graph.tensors[index]
     tensor.name = b"embedding"
     for signature in model.signatureDefs or []:
@@ -131,7 +131,8 @@ def check_logits_identical(before: Path, after: Path, faces: np.ndarray) -> None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", type=Path, help="int8 .tflite with the logits as its only output")
     parser.add_argument("out", type=Path, help="where to write the two-output model")
     parser.add_argument("--data", type=Path, default=Path("../shared/datasets/fer2013_train_public.npz"))

@@ -11,6 +11,10 @@ Steps, and why:
    near the top, int8 logits keep the ranking), fix the batch to 1 (EdgeTPU needs static
    shapes) and convert twice: float32 (the reference) and full-integer int8 calibrated on a
    seeded, class-stratified set of training faces. BatchNorm folds into the convolutions.
+   The faces are the run's own: FER2013 (``--data``), or the user's ``--folder`` (a folder of
+   class folders or a crops .npz; defaults to the folder the run trained on), so a model trained
+   on other data is also calibrated and temperature-fitted on it. ``PREFIX_export.json`` names
+   the data and the number of calibration faces it gave.
    ``--clip-quantile`` first bounds each ReLU at that quantile of its output (clip_ranges.py), so
    the int8 steps are spent where the activations are; float and int8 then share the clip.
 """
@@ -29,7 +33,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import tensorflow as tf
 from models.training.clip_ranges import capped_copy
-from models.training.data import FER_TO_PRODUCT, load_fer2013, resize_split, run_holdout
+from models.training.data import (
+    FER2013_CLASSES,
+    FER_TO_PRODUCT,
+    Split,
+    checked_run_holdout,
+    load_training_data,
+    resize_split,
+    run_data_folder,
+)
 from models.training.model import arch_of, build_model
 
 logger = logging.getLogger(__name__)
@@ -70,11 +82,16 @@ def with_softmax(model: tf.keras.Model, temperature: float, softmax: bool = True
     return tf.keras.Model(model.input, out)
 
 
-def representative(x: np.ndarray, y: np.ndarray, n: int, seed: int):  # type: ignore[no-untyped-def]
-    """Seeded, class-stratified calibration faces in the runtime's input scale ([0, 1])."""
+def calibration_indices(y: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Seeded, class-stratified choice: up to n // 7 faces of each FER2013 class (fewer if it has fewer)."""
     rng = np.random.default_rng(seed)
     per = max(1, n // 7)
-    idx = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:per] for c in range(7)])
+    return np.concatenate([rng.permutation(np.flatnonzero(y == c))[:per] for c in range(7)])
+
+
+def representative(x: np.ndarray, y: np.ndarray, n: int, seed: int):  # type: ignore[no-untyped-def]
+    """Seeded, class-stratified calibration faces in the runtime's input scale ([0, 1])."""
+    idx = calibration_indices(y, n, seed)
     # include pure black/white so the int8 input keeps the exact 1/255 pixel grid
     faces = [*x[idx], np.zeros_like(x[0]), np.full_like(x[0], 255)]
 
@@ -123,6 +140,17 @@ def tflite_top1(model_bytes: bytes, x: np.ndarray) -> np.ndarray:
     return top
 
 
+def run_data(args: argparse.Namespace, run_args: dict) -> tuple[str | None, Split, np.ndarray, np.ndarray]:
+    """(user folder or None, the run's training faces, its train and hold-out indices)."""
+    folder = run_data_folder(args.folder, run_args)
+    train, _ = load_training_data(args.data, folder)
+    try:
+        tr_idx, ho_idx = checked_run_holdout(args.run, train.y, run_args)
+    except ValueError as err:
+        raise SystemExit(str(err)) from err
+    return folder, train, tr_idx, ho_idx
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, type=Path)
@@ -130,7 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         "--epoch", type=int, default=None, help="export this epoch's weights instead of last.keras"
     )
     p.add_argument("--keras", type=Path, default=None, help="export this .keras file (e.g. RUN/swa.keras)")
-    p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
+    p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz", help="FER2013 npz")
+    p.add_argument(
+        "--folder",
+        default=None,
+        help="the user data the run trained on (train --folder); default: the run's own, else FER2013",
+    )
     p.add_argument(
         "--out", required=True, help="output path prefix: writes PREFIX_int8.tflite, PREFIX_float.tflite"
     )
@@ -151,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     tf.config.threading.set_intra_op_parallelism_threads(2)
     run_args = json.loads((args.run / "args.json").read_text())
-    train, _ = load_fer2013(args.data)
-    tr_idx, ho_idx = run_holdout(train.y, run_args)
+    folder, train, tr_idx, ho_idx = run_data(args, run_args)
     model = (
         tf.keras.models.load_model(args.keras, compile=False)
         if args.keras
@@ -179,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     float_bytes = convert(final, size)
     Path(f"{out}_float.tflite").write_bytes(float_bytes)
     rep = representative(train.x[tr_idx], train.y[tr_idx], args.calib, run_args["seed"])
+    calib_y = train.y[tr_idx][calibration_indices(train.y[tr_idx], args.calib, run_args["seed"])]
+    logger.info("int8 calibration on %d faces from %s", len(calib_y), folder or args.data)
     int8_bytes = convert(final, size, rep)
     Path(f"{out}_int8.tflite").write_bytes(int8_bytes)
     # Quantisation check on the hold-out (PublicTest stays untouched until the model card).
@@ -191,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         "keras": str(args.keras or ""),
         "train_args": run_args,
         "calibration_faces": args.calib,
+        "data": {"folder": str(folder)} if folder else {"fer2013": str(args.data)},
+        "data_faces": len(train.y),
+        "holdout_faces": len(ho_idx),
+        # faces actually used (per class at most calibration_faces // 7), plus a black and a white frame
+        "calibration_faces_used": len(calib_y),
+        "calibration_per_class": {
+            name: int(n) for name, n in zip(FER2013_CLASSES, np.bincount(calib_y, minlength=7), strict=True)
+        },
         "clip_quantile": args.clip_quantile,
         "relu_clips": clips,
         "output": args.output,

@@ -11,7 +11,8 @@ activations in the forward pass (straight-through gradients), and a consistency 
 (``--consistency``) that pulls the int8 path's logits onto the float path's, since the
 float reference the int8 model must agree with is these same weights. Writes OUT/epoch_NNN.keras
 (plain folded layers, no fake-quant: ``export.py --keras`` them) and OUT/args.json; logs per
-epoch the hold-out accuracy of both paths and their top-1 agreement.
+epoch the hold-out accuracy of both paths and their top-1 agreement. A run trained on the user's
+``--folder`` fine-tunes (and calibrates) on that data again; OUT/args.json keeps it for export.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
-from models.training.data import load_fer2013, resize_split, run_holdout
+from models.training.data import checked_run_holdout, load_training_data, resize_split, run_data_folder
 from models.training.export import representative
 from models.training.model import apply_copy
 from models.training.train import augmented_batches, soft_targets
@@ -130,6 +131,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--teacher-mix", type=float, default=0.6)
     p.add_argument("--calib", type=int, default=700, help="faces for the activation ranges (as export)")
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
+    p.add_argument("--folder", default=None, help="the run's train --folder data (default: from args.json)")
     return p.parse_args(argv)
 
 
@@ -143,8 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     folded = fold_batchnorm(start)
     start.trainable = False
     size = int(folded.input.shape[1])
-    train, _ = (resize_split(s, size) for s in load_fer2013(args.data))
-    tr, ho = run_holdout(train.y, run_args)
+    folder = run_data_folder(args.folder, run_args)
+    train = resize_split(load_training_data(args.data, folder)[0], size)
+    try:
+        tr, ho = checked_run_holdout(args.run, train.y, run_args)
+    except ValueError as err:
+        raise SystemExit(str(err)) from err
     faces = np.concatenate(
         [f for (f,) in representative(train.x[tr], train.y[tr], args.calib, run_args["seed"])()]
     )
@@ -152,8 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("before: %s", evaluate(folded, ranges, train.x[ho], train.y[ho]))
     teacher = np.load(args.teacher) if args.teacher else None
     targets = soft_targets(train, tr, run_args["classes"], 0.0, teacher=teacher, teacher_mix=args.teacher_mix)
-    ds = augmented_batches(train.x[tr], targets, 64, run_args["seed"], strength=0.5, cutout=0.0)
-    steps = len(tr) // 64
+    batch = min(64, len(tr))  # 64 on FER2013; a small user set still gets one step per epoch
+    ds = augmented_batches(train.x[tr], targets, batch, run_args["seed"], strength=0.5, cutout=0.0)
+    steps = len(tr) // batch
     schedule = tf.keras.optimizers.schedules.CosineDecay(args.lr, max(1, args.epochs * steps))
     opt = tf.keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True)
     xent = tf.keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1)
@@ -181,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(
             {
                 **run_args,
+                "folder": folder,
                 "fold_qat_from": str(args.keras),
                 **{f"fold_qat_{k}": str(v) for k, v in vars(args).items()},
             },

@@ -5,7 +5,8 @@
 Why: the last epochs of a cosine cycle sit in one basin; their average is usually a flatter,
 slightly better point than any single one, at no cost at run time. Averaged weights invalidate
 the BatchNorm running statistics, so they are recomputed on un-augmented training faces.
-Writes RUN/swa.keras (or --out) and logs PublicTest / hold-out accuracy of the result.
+Writes RUN/swa.keras (or --out) and logs PublicTest / hold-out accuracy of the result (hold-out only
+for a run trained on the user's ``--folder``, which it reads again by default).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import tensorflow as tf
-from models.training.data import load_fer2013, resize_split, run_holdout
+from models.training.data import (
+    FER_TO_PRODUCT,
+    checked_run_holdout,
+    load_training_data,
+    resize_split,
+    run_data_folder,
+)
 from models.training.export import load_trained
 
 logger = logging.getLogger(__name__)
@@ -34,7 +41,7 @@ def refresh_batchnorm(model: tf.keras.Model, x: np.ndarray, batches: int, seed: 
     sums = [[np.zeros(bn.moving_mean.shape), np.zeros(bn.moving_variance.shape)] for bn in bns]
     rng = np.random.default_rng(seed)
     for _ in range(batches):
-        idx = rng.choice(len(x), 128, replace=False)
+        idx = rng.choice(len(x), min(128, len(x)), replace=False)  # 128 unless the set is smaller
         model(x[idx][..., None].astype(np.float32) / 255.0, training=True)
         for s, bn in zip(sums, bns, strict=True):
             s[0] += bn.moving_mean.numpy()
@@ -50,19 +57,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", type=Path, required=True)
     p.add_argument("--epochs", type=int, nargs="+", required=True)
     p.add_argument("--data", default="../shared/datasets/fer2013_train_public.npz")
+    p.add_argument("--folder", default=None, help="the run's train --folder data (default: from args.json)")
     p.add_argument("--bn-batches", type=int, default=100)
     p.add_argument("--out", type=Path, default=None, help="where to save (default RUN/swa.keras)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     tf.config.threading.set_intra_op_parallelism_threads(2)
     run_args = json.loads((args.run / "args.json").read_text())
-    train, public = (resize_split(s, run_args["size"]) for s in load_fer2013(args.data))
-    tr, ho = run_holdout(train.y, run_args)
+    train, public = load_training_data(args.data, run_data_folder(args.folder, run_args))
+    train = resize_split(train, run_args["size"])
+    try:
+        tr, ho = checked_run_holdout(args.run, train.y, run_args)
+    except ValueError as err:
+        raise SystemExit(str(err)) from err
+    evals = {"holdout": (train.x[ho], train.y[ho])}
+    if public is not None:
+        public = resize_split(public, run_args["size"])
+        evals = {"public": (public.x, public.y), **evals}
     weights = [load_trained(args.run, e).get_weights() for e in args.epochs]
     model = load_trained(args.run, args.epochs[-1])
     model.set_weights([np.mean(ws, axis=0) for ws in zip(*weights, strict=True)])
     refresh_batchnorm(model, train.x[tr], args.bn_batches, run_args["seed"])
-    for name, (x, y) in {"public": (public.x, public.y), "holdout": (train.x[ho], train.y[ho])}.items():
+    for name, (x, y_fer) in evals.items():
+        y = FER_TO_PRODUCT[y_fer] if run_args["classes"] == 6 else y_fer
         acc = float((model.predict(x[..., None] / 255.0, batch_size=256, verbose=0).argmax(1) == y).mean())
         logger.info("swa epochs=%s %s_acc=%.4f", args.epochs, name, acc)
     model.save(args.out or args.run / "swa.keras")

@@ -26,8 +26,7 @@ from models.training.augment import augment_batch
 from models.training.data import (
     FER_TO_PRODUCT,
     Split,
-    load_fer2013,
-    load_folder_per_class,
+    load_training_data,
     resize_split,
     run_holdout,
 )
@@ -41,7 +40,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, help="run folder for checkpoints and logs (outside the repo)")
     p.add_argument("--data", default=DEFAULT_DATA, help="FER2013 npz (default: %(default)s)")
-    p.add_argument("--folder", default=None, help="train on a folder-per-class dataset instead of FER2013")
+    p.add_argument(
+        "--folder",
+        default=None,
+        help="train on your own data instead of FER2013: a folder of class folders (English or AIHub "
+        "Korean names, see models/emotion/README.md) or an .npz from `today-feeling faces crop`",
+    )
     p.add_argument("--classes", type=int, choices=(6, 7), default=7, help="7 = FER2013 protocol, 6 = product")
     p.add_argument("--epochs", type=int, default=14)
     p.add_argument("--batch", type=int, default=64)
@@ -200,13 +204,18 @@ def main(argv: list[str] | None = None) -> int:
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
     (run / "args.json").write_text(json.dumps(vars(args), indent=1))
-    if args.folder:
-        train = resize_split(load_folder_per_class(args.folder), args.size)
-        evals: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    else:
-        train, public = (resize_split(s, args.size) for s in load_fer2013(args.data))
-        evals = {"public": (public.x, public.y)}
+    train, public = load_training_data(args.data, args.folder)
+    train = resize_split(train, args.size)
+    evals: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if public is not None:
+        public = resize_split(public, args.size)
+        evals["public"] = (public.x, public.y)
     tr_idx, ho_idx = run_holdout(train.y, vars(args))
+    if len(tr_idx) < args.batch:
+        raise SystemExit(
+            f"only {len(tr_idx)} training faces after the hold-out, fewer than --batch {args.batch}: "
+            "pass a smaller --batch"
+        )
     np.save(run / "holdout_idx.npy", ho_idx)
     evals["holdout"] = (train.x[ho_idx], train.y[ho_idx])
     teacher = None
