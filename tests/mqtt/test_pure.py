@@ -19,6 +19,7 @@ from today_feeling.events import (
     LibraryScan,
     MoodChanged,
     ProfileRequest,
+    ProfilesChanged,
     StatsEvent,
     TrackChanged,
 )
@@ -26,6 +27,8 @@ from today_feeling.mqtt import payloads
 from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command, profile_request
 from today_feeling.mqtt.discovery import discovery_message, with_profile_options
 from today_feeling.mqtt.topics import Topics, client_id_for, safe_device_id
+from today_feeling.profiles.enrolment import EnrolmentSession
+from today_feeling.profiles.profile import Profile
 
 HAPPY = (0.02, 0.01, 0.9, 0.02, 0.03, 0.02)
 
@@ -254,7 +257,8 @@ def test_docs_have_a_schema_per_payload_and_every_schema_requires_ts() -> None:
     from tests.mqtt.schemas import documented_schemas
 
     schemas = documented_schemas()
-    assert set(schemas) == {"emotion", "mood", "track", "stats", "state", "services", "library"}
+    assert set(schemas) == {"emotion", "mood", "track", "stats", "state", "services", "library", "profiles",
+                            "enrol"}
     for schema in schemas.values():
         assert "ts" in schema["required"]
 
@@ -274,6 +278,14 @@ def test_builders_match_the_documented_schemas() -> None:
     assert (done["state"], done["percent"]) == ("idle", 100.0)
     for value in payloads.state_values(ControlState(volume=3)).values():
         check("state", payloads.state_payload(value, 1.0))
+    summary = Profile("ana", "emotion_today_feeling_v5", "ab" * 32, 1.0).summary()
+    check("profiles", payloads.profiles_payload(ProfilesChanged("ana", (summary,), True, "hi", 1.0)))
+    check("profiles", payloads.profiles_payload(ProfilesChanged("", ({"name": "x", "error": "corrupt"},),
+                                                                False, "", 1.0)))
+    session = EnrolmentSession("ana", 3.0, "e1")
+    check("enrol", {**session.view(), "ts": 1.0})
+    session.capture("anger", 10.0)
+    check("enrol", {**session.view(), "ts": 1.0})
 
 
 def test_build_service_is_none_without_url() -> None:

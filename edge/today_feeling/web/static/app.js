@@ -2,6 +2,7 @@
 
 import { drawDays, drawLegend, drawTimeline } from "./charts.js";
 import { Link } from "./link.js";
+import { People } from "./people.js";
 import * as view from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,6 +13,7 @@ const CREDS_KEY = "today-feeling.mqtt";
 const ui = { broker: "connecting", brokerText: "Connecting…", availability: null,
              privacy: null, emotionAt: 0, range: "hour", pending: new Map() };
 let link = null;
+const people = new People(() => link, (text) => view.toast(text));
 
 function setStatus() {
   let state = ui.broker;
@@ -60,12 +62,19 @@ function onMessage(name, text) {
   } else if (name === "library") {
     const doc = view.parse(text);
     if (doc) view.showLibrary(doc);
+  } else if (name === "profiles") {
+    const doc = view.parse(text);
+    if (doc) people.showProfiles(doc);
+  } else if (name === "enrol") {
+    const doc = view.parse(text);
+    if (doc) people.showEnrolment(doc);
   } else {
     onState(name, view.stateValue(text));
   }
 }
 
 function onState(name, value) {
+  if (name === "profile") people.showActive(value);
   if (name === "privacy") {
     ui.privacy = value;
     if (value === "ON") view.markEmotionStale("Camera off (privacy)");
@@ -248,6 +257,7 @@ function start() {
   view.buildBars();
   drawLegend($("legend"));
   wireControls();
+  people.wire();
   wireSignIn();
   window.addEventListener("online", setStatus);
   window.addEventListener("offline", setStatus);

@@ -2,8 +2,9 @@
 // and commands. Commands use QoS 1 over MQTT 5 so a broker that refuses them (ACL) answers
 // with a reason the page can show, instead of dropping them silently.
 
-export const STATE_TOPICS = ["privacy", "paused", "mode", "volume", "quiet_hours"];
-const TOPICS = ["availability", "emotion", "mood", "track", "stats", "library", ...STATE_TOPICS];
+export const STATE_TOPICS = ["privacy", "paused", "mode", "volume", "quiet_hours", "profile"];
+const TOPICS = ["availability", "emotion", "mood", "track", "stats", "library", "profiles", "enrol",
+                ...STATE_TOPICS];
 
 export function brokerUrl(cfg, loc = window.location) {
   if (cfg.ws_url) return cfg.ws_url;

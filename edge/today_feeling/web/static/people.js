@@ -1,0 +1,181 @@
+// Who's listening: the profile select, "I'm actually…" corrections with undo, forgetting a
+// person, and the guided enrolment that asks for six expressions in turn. The device answers on
+// <base>/profiles (names and counts, never embeddings) and <base>/enrol (progress).
+
+import { title } from "./view.js";
+
+const $ = (id) => document.getElementById(id);
+export const EMOTIONS = ["anger", "fear", "happiness", "sadness", "surprise", "neutral"];
+const COUNTDOWN_S = 3;
+
+export class People {
+  constructor(getLink, toast) {
+    this.getLink = getLink;
+    this.toast = toast;
+    this.active = "none";
+    this.profiles = [];
+    this.enrol = null; // { name, queue, asked, collecting } while the dialog runs a session
+  }
+
+  wire() {
+    for (const emotion of EMOTIONS) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "chip";
+      b.dataset.correct = emotion;
+      b.textContent = title(emotion);
+      b.addEventListener("click", () => this.command("correction", emotion));
+      $("correct").appendChild(b);
+    }
+    $("profile-select").addEventListener("change", (e) => this.command("profile", e.target.value));
+    $("btn-forget").addEventListener("click", () => {
+      if (this.active !== "none" && window.confirm(`Forget ${this.active}? This deletes their profile.`)) {
+        this.command("profile_delete", this.active);
+      }
+    });
+    $("btn-teach").addEventListener("click", () => this.openEnrolment());
+    $("enrol-start").addEventListener("click", () => this.beginEnrolment());
+    $("enrol-retry").addEventListener("click", () => this.askNext());
+    $("enrol").addEventListener("close", () => {
+      if (this.enrol && !this.enrol.finished) this.command("enrol", "CANCEL");
+      this.enrol = null;
+    });
+  }
+
+  async command(feature, payload) {
+    try {
+      await this.getLink().command(feature, payload);
+    } catch (err) {
+      this.toast(err.message);
+    }
+  }
+
+  /** <base>/profile state: whose profile is applied now. */
+  showActive(value) {
+    this.active = value || "none";
+    this.render();
+  }
+
+  /** <base>/profiles: every profile's counts and corrections, plus the device's last message. */
+  showProfiles(doc) {
+    const first = this.profiles.length === 0 && !this.message;
+    this.profiles = doc.profiles || [];
+    if (doc.message && doc.message !== this.message && !first) this.toast(doc.message);
+    this.message = doc.message;
+    $("btn-teach").disabled = doc.available === false;
+    $("profile-note").textContent = doc.available === false ? "needs an emotion model with embeddings" : "";
+    this.render();
+  }
+
+  render() {
+    const select = $("profile-select");
+    const names = ["none", ...this.profiles.filter((p) => !p.error).map((p) => p.name)];
+    if (!names.includes(this.active)) names.push(this.active);
+    select.replaceChildren(...names.map((n) => new Option(n === "none" ? "Nobody in particular" : n, n)));
+    select.value = this.active;
+    $("btn-forget").disabled = this.active === "none";
+    for (const b of $("correct").querySelectorAll("button")) b.disabled = this.active === "none";
+    const mine = this.profiles.find((p) => p.name === this.active);
+    const items = (mine && mine.corrections) || [];
+    $("corrections").replaceChildren(...items.map((c) => {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "chip";
+      b.dataset.undo = c.id;
+      b.title = "Undo this correction";
+      b.textContent = `${title(c.emotion)} · ${new Date(c.t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} ✕`;
+      b.addEventListener("click", () => this.command("correction_undo", c.id));
+      li.appendChild(b);
+      return li;
+    }));
+  }
+
+  openEnrolment() {
+    $("enrol-name").value = this.active !== "none" ? this.active : "";
+    $("enrol-name-row").hidden = false;
+    $("enrol-start").hidden = false;
+    $("enrol-retry").hidden = true;
+    $("enrol-prompt").textContent = "";
+    $("enrol-message").textContent = "";
+    $("enrol-cancel").textContent = "Cancel";
+    this.renderSteps([], "");
+    $("enrol").showModal();
+  }
+
+  beginEnrolment() {
+    const name = $("enrol-name").value.trim();
+    if (!name) {
+      $("enrol-message").textContent = "Type your name first";
+      return;
+    }
+    this.enrol = { name, queue: [...EMOTIONS], asked: null, collecting: false, finished: false };
+    $("enrol-name-row").hidden = true;
+    $("enrol-start").hidden = true;
+    this.command("enrol", `BEGIN ${name}`).then(() => this.askNext());
+  }
+
+  /** Count down, then ask the device to collect the next expression. */
+  askNext() {
+    const session = this.enrol;
+    if (!session) return;
+    $("enrol-retry").hidden = true;
+    const emotion = session.queue[0];
+    if (!emotion) {
+      session.finished = true;
+      $("enrol-prompt").textContent = "Saving…";
+      this.command("enrol", "FINISH");
+      return;
+    }
+    let left = COUNTDOWN_S;
+    const step = () => {
+      if (this.enrol !== session) return;
+      if (left > 0) {
+        $("enrol-prompt").textContent = `Show ${emotion} in ${left}…`;
+        left -= 1;
+        setTimeout(step, 1000);
+        return;
+      }
+      $("enrol-prompt").textContent = `Show ${emotion} now — hold it`;
+      session.asked = emotion;
+      session.collecting = false;
+      this.command("enrol", `CAPTURE ${emotion}`);
+    };
+    this.renderSteps(EMOTIONS.filter((e) => !session.queue.includes(e)), emotion);
+    step();
+  }
+
+  /** <base>/enrol: the device's view of the session. */
+  showEnrolment(doc) {
+    const session = this.enrol;
+    if (!session || doc.name !== session.name) return; // a stale retained message or another phone
+    $("enrol-message").textContent = doc.message || "";
+    if (doc.state === "collecting" && doc.emotion === session.asked) {
+      session.collecting = true;
+    } else if (doc.state === "ready" && session.collecting) {
+      session.collecting = false;
+      if ((doc.done || []).includes(session.asked)) {
+        session.queue = session.queue.filter((e) => e !== session.asked);
+        this.askNext();
+      } else {
+        $("enrol-prompt").textContent = "That did not work";
+        $("enrol-retry").hidden = false;
+      }
+    } else if (doc.state === "saved") {
+      this.renderSteps(EMOTIONS, "");
+      $("enrol-prompt").textContent = `Done: ${session.name}'s profile is active`;
+      $("enrol-cancel").textContent = "Close";
+      this.enrol = null;
+      setTimeout(() => $("enrol").close(), 2500);
+    }
+  }
+
+  renderSteps(done, now) {
+    $("enrol-steps").replaceChildren(...EMOTIONS.map((e) => {
+      const li = document.createElement("li");
+      li.textContent = title(e);
+      li.dataset.state = done.includes(e) ? "done" : e === now ? "now" : "todo";
+      return li;
+    }));
+  }
+}
