@@ -141,6 +141,7 @@ class Daemon:
         next_ping = next_stats = time.monotonic()
         while not self._stop.is_set():
             self.loop.step(max_wait=0.2)
+            self.personal.tick()  # an enrolment step ends on time even with nobody in view
             now = time.monotonic()
             if not ready and self._ready_now(now):
                 self.notifier.ready(self._status_line())

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from today_feeling.capture.factory import make_source
 from today_feeling.config.settings import Settings
-from today_feeling.errors import TodayFeelingError
+from today_feeling.errors import ProfileError, TodayFeelingError
 from today_feeling.inference.runtime import EDGETPU_HELP, load_edgetpu_delegate, runtime_name
 from today_feeling.model_store.fetch import verify_all
 from today_feeling.model_store.manifest import manifest_for_dir
 from today_feeling.privacy_state import load_privacy
+from today_feeling.profiles.store import ProfileStore
 
 CORAL_USB_IDS = {("1a6e", "089a"), ("18d1", "9302")}
 
@@ -109,8 +110,32 @@ def check_broker(settings: Settings) -> Check:
     return Check("mqtt", ok, detail or f"logged in to {settings.mqtt.url}", fix)
 
 
+def check_profiles(settings: Settings) -> Check:
+    """Every profile readable and made with the configured emotion model; the active one exists."""
+    store = ProfileStore(Path(settings.profiles.dir).expanduser())
+    names = store.names()
+    entry = manifest_for_dir(Path(settings.models.dir).expanduser()).get(settings.models.emotion)
+    problems = []
+    for name in names:
+        try:
+            profile = store.load(name)
+            if entry is not None:
+                profile.check_model(entry.key, entry.sha256)
+        except ProfileError as err:
+            problems.append(str(err))
+    active = settings.profiles.active
+    if active and active not in names:
+        problems.append(f"profiles.active = {active!r}: no such profile in {store.directory}")
+    listed = f"{len(names)} in {store.directory}" + (f" ({', '.join(names)})" if names else "")
+    if problems:
+        return Check("profiles", False, "; ".join(problems),
+                     "delete unusable profiles (today-feeling profile delete NAME) and enrol again")
+    return Check("profiles", True, f"{listed}; active: {active or 'none'}")
+
+
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
     check_runtime, check_models, check_accelerator, check_camera, check_mpd, check_broker,
+    check_profiles,
 )
 
 

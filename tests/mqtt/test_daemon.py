@@ -135,7 +135,7 @@ def test_daemon_publishes_availability_emotion_and_mood(
     assert 0 <= mood_data["confidence"] <= 1
     check("state", probe.wait_for(f"{BASE}/privacy").json())
     discovery = probe.wait_for(f"homeassistant/device/{DEVICE}/config").json()
-    assert len(discovery["cmps"]) == 14
+    assert len(discovery["cmps"]) == 15
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     probe.wait_text(f"{BASE}/availability", "stopped")

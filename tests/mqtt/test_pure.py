@@ -208,7 +208,8 @@ def test_discovery_message_has_device_origin_availability_and_components() -> No
                          "library": "sensor", "privacy": "switch", "paused": "switch",
                          "mode": "select", "next": "button", "like": "button",
                          "dislike": "button", "quiet_hours": "text", "volume": "number",
-                         "profile": "select", "correction": "select"}
+                         "profile": "select", "correction": "select",
+                         "correction_undo": "button"}
     pattern = re.compile(p["cmps"]["quiet_hours"]["pattern"])
     assert pattern.match("off") and pattern.match("22:00-07:00") and not pattern.match("late")
     thumbs = {p["cmps"][c]["payload_press"] for c in ("like", "dislike")}

@@ -53,7 +53,7 @@ def test_discovery_payload_and_resend_on_home_assistant_online(
     first = probe.wait_for(DISCOVERY).json()
     assert {"device", "origin", "availability", "cmps"} <= set(first)
     ids = [c["unique_id"] for c in first["cmps"].values()]
-    assert len(ids) == len(set(ids)) == 14
+    assert len(ids) == len(set(ids)) == 15
     mark = probe.mark()
     probe.publish("homeassistant/status", "online")
     again = probe.wait_for(DISCOVERY, after=mark)

@@ -35,3 +35,16 @@ def test_broken_peers_are_reported_with_a_fix(tmp_path) -> None:
         assert checks[name]["fix"], name
     assert "models fetch" in checks["models"]["fix"]
     assert checks["accelerator"]["ok"]  # auto falls back to the CPU
+
+
+def test_an_unusable_profile_is_reported_with_a_fix(models_dir, tmp_path) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "ana.json").write_text('{"format": 1, "name": "ana"}')  # corrupt
+    result = doctor("--models-dir", str(models_dir), "--source", str(media("single_face.jpg")),
+                    "--mqtt", "", "--mpd", "off", "--profiles-dir", str(profiles))
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    assert result.returncode == 1
+    assert not checks["profiles"]["ok"]
+    assert "ana.json" in checks["profiles"]["detail"]
+    assert "profile delete" in checks["profiles"]["fix"]

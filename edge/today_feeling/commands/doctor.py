@@ -16,7 +16,7 @@ from today_feeling.doctor import run_checks
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_argument(parser)
-    add_override_arguments(parser, "--source", "--mqtt", "--mpd", "--models-dir")
+    add_override_arguments(parser, "--source", "--mqtt", "--mpd", "--models-dir", "--profiles-dir")
     parser.add_argument("--json", action="store_true", help="machine-readable results")
 
 

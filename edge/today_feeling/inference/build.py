@@ -56,20 +56,25 @@ def build_classifier(settings: Settings, key: str | None = None) -> EmotionClass
     return classifier
 
 
-def build_recognizer(settings: Settings) -> BuiltRecognizer:
-    """Load the detectors the ``models.detector`` mode needs and the emotion model."""
+def load_detectors(settings: Settings) -> dict[str, FaceDetector]:
+    """The face detectors the ``models.detector`` mode needs, keyed 'short' / 'full'."""
     models_dir = Path(settings.models.dir).expanduser()
     manifest = manifest_for_dir(models_dir)
-    mode = settings.models.detector
     detectors: dict[str, FaceDetector] = {}
     for name, key in DETECTOR_KEYS.items():
-        if mode in (name, "auto"):
+        if settings.models.detector in (name, "auto"):
             entry = _entry(manifest, key, "face_detector")
             detectors[name] = FaceDetector(_load(models_dir, entry, settings), entry,
                                            settings.detection.min_score,
                                            settings.detection.nms_iou)
-    classifier = build_classifier(settings)
     logger.debug("face detector(s) %s loaded from %s", ", ".join(detectors), models_dir)
+    return detectors
+
+
+def build_recognizer(settings: Settings) -> BuiltRecognizer:
+    """Load the detectors the ``models.detector`` mode needs and the emotion model."""
+    detectors = load_detectors(settings)
+    classifier = build_classifier(settings)
     recognizer = Recognizer(detectors.get("short"), detectors.get("full"), classifier,
                             settings.detection)
     return BuiltRecognizer(recognizer, classifier, classifier.accelerator)

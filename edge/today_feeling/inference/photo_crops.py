@@ -37,11 +37,10 @@ from today_feeling.config.settings import DetectionSettings, Settings
 from today_feeling.domain.analysis import Face
 from today_feeling.errors import EX_DATAERR, TodayFeelingError
 from today_feeling.inference.align import EYE_DISTANCE, align_face
-from today_feeling.inference.build import DETECTOR_KEYS, _entry, _load, build_classifier
+from today_feeling.inference.build import build_classifier, load_detectors
 from today_feeling.inference.emotion import EmotionClassifier
 from today_feeling.inference.face_detector import FaceDetector
 from today_feeling.inference.recognizer import Recognizer
-from today_feeling.model_store.manifest import manifest_for_dir
 from today_feeling.photo_folder import PhotoFolder
 
 logger = logging.getLogger(__name__)
@@ -107,14 +106,7 @@ class PhotoCropper:
     @classmethod
     def from_settings(cls, settings: Settings, *, all_faces: bool = False) -> PhotoCropper:
         """The detectors ``models.detector`` names and the emotion model, as the daemon loads them."""
-        models_dir = Path(settings.models.dir).expanduser()
-        manifest = manifest_for_dir(models_dir)
-        detectors: dict[str, FaceDetector] = {}
-        for name, key in DETECTOR_KEYS.items():
-            if settings.models.detector in (name, "auto"):
-                entry = _entry(manifest, key, "face_detector")
-                detectors[name] = FaceDetector(_load(models_dir, entry, settings), entry,
-                                               settings.detection.min_score, settings.detection.nms_iou)
+        detectors = load_detectors(settings)
         frame_side = max(settings.capture.width, settings.capture.height)
         return cls(detectors.get("short"), detectors.get("full"), build_classifier(settings),
                    settings.detection, frame_side, all_faces=all_faces)

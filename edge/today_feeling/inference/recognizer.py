@@ -40,8 +40,6 @@ class FaceCalibrator(Protocol):
     def observe(self, face: Face, faces_in_view: int, crop: npt.NDArray[np.uint8],
                 embedding: FloatArray) -> None: ...
 
-    def tick(self) -> None: ...
-
 
 class Recognizer:
     """Detect, track, align and classify faces in one frame."""
@@ -135,7 +133,7 @@ class Recognizer:
                   primary: Face | None) -> tuple[list[Face], float, float]:
         align_s = classify_s = 0.0
         out = []
-        calibrator = self._calibrator_for_frame()
+        calibrator = self.calibrator
         for face in faces:
             t0 = self._clock()
             crop = align_face(image, face.keypoints[0], face.keypoints[1],
@@ -152,9 +150,3 @@ class Recognizer:
             out.append(Face(face.box, face.score, face.keypoints, face.track_id,
                             tuple(float(p) for p in probs)))
         return out, align_s * 1000, classify_s * 1000
-
-    def _calibrator_for_frame(self) -> FaceCalibrator | None:
-        calibrator = self.calibrator
-        if calibrator is not None:
-            calibrator.tick()  # an enrolment step ends on time even when nobody is in view
-        return calibrator

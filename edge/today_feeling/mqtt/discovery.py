@@ -96,6 +96,8 @@ def _controls(t: Topics) -> dict[str, dict[str, Any]]:
         "correction": {"p": "select", "name": "I'm feeling", "icon": "mdi:account-edit",
                        "options": list(EMOTIONS), "command_topic": t.command("correction"),
                        "optimistic": True},
+        "correction_undo": {"p": "button", "name": "Undo last correction", "icon": "mdi:undo",
+                            "command_topic": t.command("correction_undo"), "payload_press": "LAST"},
         "volume": {"p": "number", "name": "Volume", "icon": "mdi:volume-high",
                    "min": 0, "max": 100, "step": 1, "mode": "slider",
                    "unit_of_measurement": "%", "state_topic": t.state("volume"),

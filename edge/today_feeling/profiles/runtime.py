@@ -87,10 +87,9 @@ class Personalisation:
             reason = rejection(face, faces_in_view, crop, self._s.enrol_min_face_px)
             with self._lock:
                 session.offer(now, embedding, reason)
-        self.tick()
 
     def tick(self) -> None:
-        """Close an enrolment step whose time is up (also called when no face is seen)."""
+        """Close an enrolment step whose time is up (the daemon calls it several times a second)."""
         session = self._session
         if session is None:
             return
