@@ -15,6 +15,7 @@ half reported once); fitting is a mean per class, microseconds; applying is 6 do
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,12 +63,19 @@ class PersonalAdapter:
         return cls(prototypes, enrolled, np.asarray(centre, dtype=np.float32), sharpness)
 
     def apply(self, probs: npt.ArrayLike, embedding: FloatArray) -> FloatArray:
-        """Calibrated probabilities over EMOTIONS for one face."""
-        base = np.asarray(probs, dtype=np.float64)
-        unit = _unit(np.asarray(embedding, dtype=np.float32) - self.centre)
-        cosines = self.prototypes @ unit
-        best = cosines[self.enrolled].max()
-        evidence = np.where(self.enrolled, cosines, best) - best
-        logits = np.log(np.maximum(base, _FLOOR)) + self.sharpness * evidence
-        exp = np.exp(logits - logits.max())
-        return np.asarray(exp / exp.sum(), dtype=np.float32)
+        """Calibrated probabilities over EMOTIONS for one face.
+
+        The six-value arithmetic is plain Python: numpy's per-call overhead (1-2 µs each)
+        would dominate, and this runs for every face of every analysed frame.
+        """
+        centred = np.asarray(embedding, dtype=np.float32) - self.centre
+        norm = max(math.sqrt(float(centred @ centred)), 1e-12)
+        cosines = [c / norm for c in (self.prototypes @ centred).tolist()]
+        enrolled = self.enrolled.tolist()
+        best = max(c for c, known in zip(cosines, enrolled, strict=True) if known)
+        logits = [math.log(max(float(p), _FLOOR)) + (self.sharpness * (c - best) if known else 0.0)
+                  for p, c, known in zip(np.asarray(probs).tolist(), cosines, enrolled, strict=True)]
+        top = max(logits)
+        exp = [math.exp(v - top) for v in logits]
+        total = sum(exp)
+        return np.array([v / total for v in exp], dtype=np.float32)
