@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.broker import Broker, broker, make_broker  # noqa: F401
+from tests.fixtures.broker import Broker
 from tests.fixtures.daemon import Daemon, cli
 from tests.fixtures.mqtt_probe import Message, Probe
 from tests.media import media
