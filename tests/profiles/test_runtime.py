@@ -171,3 +171,15 @@ def test_quality_gates_say_what_to_fix() -> None:
     turned = Face(face.box, face.score, (face.keypoints[0], face.keypoints[1],
                                          (face.keypoints[1][0], face.keypoints[2][1]), *face.keypoints[3:]))
     assert quality.rejection(turned, 1, SHARP_CROP, 64) == quality.NOT_FRONTAL
+
+
+def test_enrolment_in_privacy_mode_says_why_and_a_bad_request_is_answered(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    rig.runtime.start()
+    rig.controls.update(privacy=True)
+    rig.bus.publish(ProfileRequest("enrol_begin", "ana"))
+    rig.bus.publish(ProfileRequest("enrol_capture", "anger"))
+    assert "privacy mode is on" in str(rig.progress[-1]["message"])
+    assert rig.progress[-1]["state"] == "ready"
+    rig.bus.publish(ProfileRequest("correct", "anger"))  # no profile is active
+    assert "choose who is listening" in rig.changes[-1].message

@@ -118,6 +118,7 @@ class Personalisation:
                 handler(request.value)
             except (ProfileError, ValueError, OSError) as err:
                 self._tell(f"{request.action} refused: {err}", logging.WARNING)
+                self._report_refusal(request.action, str(err))
 
     def _activate(self, name: str) -> None:
         with self._lock:
@@ -188,6 +189,8 @@ class Personalisation:
 
     def _enrol_capture(self, emotion: str) -> None:
         session = self._require_session()
+        if self._controls.state.privacy:
+            raise ValueError("privacy mode is on, so the camera is closed: turn it off to enrol")
         session.capture(emotion, self._now())
         self._publish_enrolment(session)
 
@@ -224,6 +227,14 @@ class Personalisation:
         return self._session
 
     # -- telling people ----------------------------------------------------------------
+    def _report_refusal(self, action: str, reason: str) -> None:
+        """Whoever sent the request hears why it was refused (the page waits on these topics)."""
+        if action.startswith("enrol") and self._session is not None:
+            self._session.message = reason
+            self._publish_enrolment(self._session)
+        else:
+            self.publish()
+
     def _tell(self, message: str, level: int = logging.INFO) -> None:
         logger.log(level, "%s", message)
         self._message = message
