@@ -14,8 +14,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -30,6 +28,8 @@ from models.training.data import (
     load_own_data,
     run_data_folder,
 )
+
+from tests.emotion_model.training_steps import run_module, step
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # AIHub folder -> the FER2013 class whose faces fill it here (two folders land on sadness).
@@ -130,21 +130,6 @@ def tensorflow_available() -> None:
         pytest.skip("TensorFlow (the [train] extra) is not installed")
 
 
-def _run_module(module: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    """``python -m models.training.MODULE ARGS``, as the model card's commands call it."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-    command = [sys.executable, "-m", f"models.training.{module}", *map(str, args)]
-    return subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-
-
-def _step(module: str, *args: str | Path) -> str:
-    done = _run_module(module, *args)
-    assert done.returncode == 0, f"{module} failed:\n{done.stderr[-3000:]}"
-    return done.stderr
-
-
 def _write_png(path: Path, face: np.ndarray) -> None:
     ok, png = cv2.imencode(".png", face)
     assert ok
@@ -190,13 +175,13 @@ def exported(
     """The model card's commands on the Korean tree: train 1 epoch, swa (folder from the run), export."""
     work = tmp_path_factory.mktemp("own")
     run = work / "run"
-    train_log = _step(
+    train_log = step(
         "train", "--run", run, "--folder", korean_tree, "--size", "48", *SMALLEST, "--epochs", "1",
         "--batch", "16", "--holdout", str(HOLDOUT), "--seed", "3",
     )  # fmt: skip
-    swa_log = _step("swa", "--run", run, "--epochs", "1", "--bn-batches", "2")
+    swa_log = step("swa", "--run", run, "--epochs", "1", "--bn-batches", "2")
     prefix = work / "out" / "own"
-    export_log = _step(
+    export_log = step(
         "export", "--run", run, "--keras", run / "swa.keras", "--folder", korean_tree,
         "--output", "logits", "--out", prefix,
     )  # fmt: skip
@@ -272,7 +257,7 @@ def test_export_refuses_data_the_run_did_not_train_on(
             (other / sub.name).mkdir(parents=True)
             for png in sub.rglob("*.png"):
                 (other / sub.name / png.name).write_bytes(png.read_bytes())
-    done = _run_module("export", "--run", exported["run"], "--folder", other, "--out", tmp_path / "x")
+    done = run_module("export", "--run", exported["run"], "--folder", other, "--out", tmp_path / "x")
     assert done.returncode != 0
     assert "is not what" in done.stderr and "holdout_idx.npy" in done.stderr
     assert not list(tmp_path.glob("x_*"))

@@ -13,13 +13,12 @@ import csv
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.emotion_model.training_steps import run_module, step
 from today_feeling.inference.edgetpu_compat import check_buffer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -32,22 +31,6 @@ if importlib.util.find_spec("tensorflow") is None:
     pytest.skip("TensorFlow (the [train] extra) is not installed", allow_module_level=True)
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_shared]
-
-
-def _run_module(module: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    """``python -m models.training.MODULE ARGS``, as the reproduce scripts call it."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-    command = [sys.executable, "-m", f"models.training.{module}", *map(str, args)]
-    return subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-
-
-def _step(module: str, *args: str | Path) -> str:
-    """Run one step that must succeed; return its log (stderr)."""
-    done = _run_module(module, *args)
-    assert done.returncode == 0, f"{module} failed:\n{done.stderr[-3000:]}"
-    return done.stderr
 
 
 @pytest.fixture(scope="module")
@@ -79,28 +62,28 @@ def pipeline(tiny_npz: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     run = work / "run"
     common = ("--run", run, "--data", tiny_npz, "--size", "48", "--widths", TINY_WIDTHS)
     common += ("--batch", "32", "--holdout", "0.1", "--seed", "11", "--holdout-seed", "5")
-    first = _step("train", *common, "--epochs", "1")
-    resumed = _step("train", *common, "--epochs", "2")
-    _step("swa", "--run", run, "--epochs", "1", "2", "--data", tiny_npz, "--bn-batches", "2")
+    first = step("train", *common, "--epochs", "1")
+    resumed = step("train", *common, "--epochs", "2")
+    step("swa", "--run", run, "--epochs", "1", "2", "--data", tiny_npz, "--bn-batches", "2")
     prefix = work / "exported" / "tiny"
-    _step("export", "--run", run, "--keras", run / "swa.keras", "--data", tiny_npz, "--output", "logits",
+    step("export", "--run", run, "--keras", run / "swa.keras", "--data", tiny_npz, "--output", "logits",
           "--calib", "70", "--out", prefix)
     rebuilt = work / "rebuilt.weights.h5"
-    rebuild_log = _step("from_tflite", prefix, rebuilt, "--data", tiny_npz, "--stat-faces", "200")
+    rebuild_log = step("from_tflite", prefix, rebuilt, "--data", tiny_npz, "--stat-faces", "200")
     wide = work / "wide.weights.h5"
-    widen_log = _step("widen", rebuilt, wide, "--from-widths", TINY_WIDTHS, "--to-widths", "12,24,24,48")
+    widen_log = step("widen", rebuilt, wide, "--from-widths", TINY_WIDTHS, "--to-widths", "12,24,24,48")
     teacher = work / "teacher.npy"
-    _step("teacher", "--data", tiny_npz, "--ours", f"{prefix}_float.tflite", "--out", teacher)
+    step("teacher", "--data", tiny_npz, "--ours", f"{prefix}_float.tflite", "--out", teacher)
     folded = work / "folded"
-    _step("fold_qat", "--run", run, "--keras", run / "swa.keras", "--out", folded, "--epochs", "1",
+    step("fold_qat", "--run", run, "--keras", run / "swa.keras", "--out", folded, "--epochs", "1",
           "--calib", "70", "--data", tiny_npz)
     folded_prefix = work / "exported" / "tiny_folded"
-    _step("export", "--run", folded, "--keras", folded / "epoch_001.keras", "--data", tiny_npz,
+    step("export", "--run", folded, "--keras", folded / "epoch_001.keras", "--data", tiny_npz,
           "--output", "logits", "--calib", "70", "--out", folded_prefix)
     joined = work / "joined.keras"
-    join_log = _step("ensemble", run / "swa.keras", folded / "epoch_001.keras", "--out", joined)
+    join_log = step("ensemble", run / "swa.keras", folded / "epoch_001.keras", "--out", joined)
     joined_prefix = work / "exported" / "tiny_joined"
-    _step("export", "--run", run, "--keras", joined, "--data", tiny_npz, "--output", "logits",
+    step("export", "--run", run, "--keras", joined, "--data", tiny_npz, "--output", "logits",
           "--calib", "70", "--out", joined_prefix)
     return {
         "joined_prefix": joined_prefix, "join_log": join_log,
@@ -180,7 +163,7 @@ def test_teacher_writes_one_distribution_per_training_face(pipeline: dict[str, P
 def test_train_refuses_a_teacher_of_the_wrong_shape(tiny_npz: Path, tmp_path: Path) -> None:
     wrong = tmp_path / "teacher.npy"
     np.save(wrong, np.full((10, 7), 1 / 7, np.float32))
-    done = _run_module(
+    done = run_module(
         "train", "--run", tmp_path / "run", "--data", tiny_npz, "--teacher", wrong,
         "--epochs", "1", "--widths", TINY_WIDTHS,
     )  # fmt: skip

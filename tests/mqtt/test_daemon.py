@@ -4,10 +4,8 @@ the documented schema, privacy closing the camera (and surviving a restart), las
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -17,6 +15,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.fixtures.broker import Broker
+from tests.fixtures.daemon import Daemon, cli
 from tests.fixtures.mqtt_probe import Message, Probe
 from tests.media import media
 from tests.mqtt.schemas import check
@@ -29,63 +28,29 @@ DEVICE = "daemon1"
 BASE = f"today_feeling/{DEVICE}"
 START_TIMEOUT_S = 60.0  # model loading on a busy 2-core machine
 
-CONFIG = """
-[device]
-id = "{device}"
-[models]
-dir = "{models}"
-[privacy]
-state_file = "{tmp}/privacy"
-[history]
-path = ""
+#: Commit on the first accepted face so a 2 s clip yields a mood; no dashboard, no history.
+EXTRA_CONFIG = """
 [http]
 bind = ""
-[mood]  # commit on the first accepted face so a 2 s clip yields a mood
+[mood]
 dwell_s = 0.0
 min_hold_s = 0.0
 commit_threshold = 0.0
 hysteresis = 0.0
 min_confidence = 0.0
 min_face_score = 0.1
-[mqtt]
-emotion_interval_s = 0.2
-reconnect_min_s = 0.1
-reconnect_max_s = 1.0
 """
 
 
-def _cli() -> list[str]:
-    exe = shutil.which("today-feeling", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, "-m", "today_feeling"]
-
-
-class DaemonRunner:
-    """Starts `today-feeling run` subprocesses; every one is killed at teardown."""
+class DaemonRunner(Daemon):
+    """The shared daemon runner, always on the single-face clip against this test's broker."""
 
     def __init__(self, tmp: Path, models: Path, broker: Broker) -> None:
-        self.config = tmp / "config.toml"
-        self.config.write_text(CONFIG.format(device=DEVICE, models=models, tmp=tmp))
-        self.broker, self.tmp = broker, tmp
-        self.procs: list[subprocess.Popen[bytes]] = []
+        super().__init__(tmp, models, DEVICE, EXTRA_CONFIG)
+        self.broker = broker
 
-    def start(self) -> subprocess.Popen[bytes]:
-        cmd = [*_cli(), "run", "--config", str(self.config),
-               "--source", str(media("single_face.mp4")), "--loop",
-               "--mqtt", self.broker.url, "--mpd", "off"]
-        log = (self.tmp / f"daemon{len(self.procs)}.log").open("wb")
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "edge")}
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-        self.procs.append(proc)
-        return proc
-
-    def log(self) -> str:
-        logs = sorted(self.tmp.glob("daemon*.log"))
-        return "\n".join(p.read_text(errors="replace") for p in logs)
-
-    def kill_all(self) -> None:
-        for proc in self.procs:
-            proc.kill()
-            proc.wait(timeout=10)
+    def start(self, *_: object) -> subprocess.Popen[bytes]:  # type: ignore[override]
+        return super().start(media("single_face.mp4"), self.broker.url)
 
 
 @pytest.fixture
@@ -184,7 +149,7 @@ def test_password_in_the_url_is_refused_before_anything_starts(tmp_path: Path) -
     config = tmp_path / "config.toml"
     config.write_text("")  # all defaults
     result = subprocess.run(
-        [*_cli(), "run", "--config", str(config), "--source", "0",
+        [*cli(), "run", "--config", str(config), "--source", "0",
          "--mqtt", "mqtt://device:secret@127.0.0.1:1883", "--mpd", "off"],
         check=False, capture_output=True, text=True, timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "edge")},
