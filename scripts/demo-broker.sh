@@ -18,6 +18,10 @@ dir=${1:-${TMPDIR:-/tmp}/today-feeling-demo-broker}
 mqtt_port=${MQTT_PORT:-1883}
 ws_port=${WS_PORT:-9001}
 bind=${BIND:-127.0.0.1}
+# mosquitto 2.0.11 binds a websockets listener to every address whatever IP it is given; an
+# interface name does work, so loopback is spelt "lo" there.
+ws_bind=$bind
+if [ "$bind" = 127.0.0.1 ]; then ws_bind=lo; fi
 password=${DEMO_PASSWORD:-demo}
 mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 passwd_tool=$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)
@@ -38,7 +42,7 @@ cp "$here/docs/mosquitto/today-feeling.acl" "$dir/acl"
     echo "log_dest stdout"
     echo "persistence false"
     sed -e "s|^listener 1883\$|listener $mqtt_port $bind|" \
-        -e "s|^listener 9001\$|listener $ws_port $bind|" \
+        -e "s|^listener 9001\$|listener $ws_port $ws_bind|" \
         -e "s|/etc/mosquitto/today-feeling.passwd\$|$dir/passwd|" \
         -e "s|/etc/mosquitto/today-feeling.acl\$|$dir/acl|" \
         "$here/docs/mosquitto/today-feeling.conf"

@@ -32,3 +32,12 @@ def sanitize(device_id: str) -> str:
     if not cleaned:
         raise ValueError(f"device id {device_id!r} has no usable characters")
     return cleaned
+
+
+def machine_secret(machine_id_path: Path = MACHINE_ID) -> str:
+    """A per-machine secret for keyed ids: /etc/machine-id (private to the machine, never
+    published), else the hostname (guessable: only a last resort on systems without one)."""
+    try:
+        return machine_id_path.read_text(encoding="ascii").strip() or socket.gethostname()
+    except OSError:
+        return socket.gethostname()

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 PLAYBOOK_TIMEOUT_S = 900
 HOST = "testdevice"
 MQTT_PASSWORD = "converge-test-pw"
+READER_PASSWORD = "reader pw"
 CONTROLLER_PASSWORD = "controller-test-pw"
 
 
@@ -73,7 +74,7 @@ def write_inventory(path: Path, *, root: Path, wheel: Path, wheelhouse: Path, mo
         "today_feeling_mosquitto_users": [{
             "name": "controller", "password": CONTROLLER_PASSWORD,
             "read": ["today_feeling/#"], "write": ["today_feeling/+/+/set"],
-        }],
+        }, {"name": "reader", "password": READER_PASSWORD, "read": ["today_feeling/#"]}],
     }
     inventory = {"all": {"children": {"today_feeling": {"hosts": {HOST: host_vars}}}}}
     path.write_text(yaml.safe_dump(inventory), encoding="utf-8")

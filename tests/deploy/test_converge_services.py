@@ -19,7 +19,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.deploy.converge import CONTROLLER_PASSWORD, HOST, MQTT_PASSWORD, Converge, chroot
+from tests.deploy.converge import CONTROLLER_PASSWORD, HOST, MQTT_PASSWORD, READER_PASSWORD, Converge, chroot
 
 pytestmark = pytest.mark.slow
 WAIT_S = 10.0
@@ -119,13 +119,15 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
     exec_start_pre(converged.root, "mosquitto.service")
     daemon(["/usr/sbin/mosquitto", "-c", "/etc/mosquitto/mosquitto.conf"])
     ports = converged.ports
-    watcher = Client(ports["ws"], transport="websockets")  # anonymous, read-only, browser path
+    watcher = Client(ports["ws"], "reader", READER_PASSWORD, transport="websockets")  # browser path
+    anonymous = Client(ports["ws"], transport="websockets")
     device = Client(ports["mqtt"], HOST, MQTT_PASSWORD)
     controller = Client(ports["mqtt"], "controller", CONTROLLER_PASSWORD)
     intruder = Client(ports["mqtt"], HOST, "wrong password")
     try:
         assert (watcher.rc, device.rc, controller.rc) == (0, 0, 0)
         assert intruder.rc != 0
+        assert anonymous.rc != 0  # the role refuses anonymous clients by default
         watcher.subscribe("#")
         device.mqtt.publish(f"today_feeling/{HOST}/availability", "online", qos=1, retain=True)
         device.mqtt.publish("today_feeling/otherdevice/availability", "online", qos=1)
@@ -139,7 +141,7 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
         assert "today_feeling/otherdevice/availability" not in watcher.topics()
         assert (f"today_feeling/{HOST}/privacy/set", b"OFF") not in watcher.messages
     finally:
-        for client in (watcher, device, controller, intruder):
+        for client in (watcher, anonymous, device, controller, intruder):
             client.close()
 
 

@@ -70,11 +70,13 @@ def test_command_feature(topic: str, feature: str | None) -> None:
 
 def test_device_ids_are_sanitised_and_client_ids_stable_and_distinct() -> None:
     assert safe_device_id("living room/+#") == "living_room___"
-    assert client_id_for("abc") == client_id_for("abc") == "today_feeling-abc"
-    assert client_id_for("abc") != client_id_for("abd")
+    assert client_id_for("abc", "pw") == client_id_for("abc", "pw")  # stable across restarts
+    assert re.fullmatch(r"today_feeling-abc-[0-9a-f]{10}", client_id_for("abc", "pw"))
+    assert client_id_for("abc", "pw") != client_id_for("abd", "pw")
+    assert client_id_for("abc", "pw") != client_id_for("abc", "other")  # unguessable without the secret
     long_a, long_b = "x" * 100 + "a", "x" * 100 + "b"
-    assert len(client_id_for(long_a)) <= 64
-    assert client_id_for(long_a) != client_id_for(long_b)
+    assert len(client_id_for(long_a, "pw")) <= 64
+    assert client_id_for(long_a, "pw") != client_id_for(long_b, "pw")
 
 
 # -- payloads -----------------------------------------------------------------------------

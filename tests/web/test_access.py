@@ -1,6 +1,7 @@
 """Reading and controlling are separate broker users (docs/mosquitto/ config and ACL): the page
-watches anonymously or as ``reader`` and is refused, with a visible reason, when it sends a
-command; a ``controller``'s commands work. Also: the PWA's offline shell."""
+watches only after signing in (anonymous clients are refused, and the page says to sign in);
+as ``reader`` it is refused, with a visible reason, when it sends a command; a ``controller``'s
+commands work. Also: the PWA's offline shell."""
 
 from __future__ import annotations
 
@@ -66,17 +67,17 @@ def test_reader_is_refused_and_controller_may_control(page, secured: Stack) -> N
     next_set = f"{secured.base}/next/set"
     try:
         page.goto(secured.url)
-        expect(page.locator("#conn")).to_have_attribute("data-user", "anonymous")
-        expect(page.locator("#conn")).to_have_attribute("data-state", "live")
-        expect(page.locator("#volume")).to_be_disabled()  # no player: volume unknown
-        page.click("#btn-next")
-        expect(page.locator("#toast")).to_contain_text("Not allowed")
+        # The documented broker admits nobody anonymously: the page says how to get in.
+        expect(page.locator("#conn-text")).to_contain_text("Sign in to watch")
+        expect(page.locator("#conn")).to_have_attribute("data-state", "error")
+        expect(page.locator("#emotion-label")).to_have_text("Waiting…")
 
         sign_in(page, "reader", "wrong")
         expect(page.locator("#conn-text")).to_contain_text("Sign-in refused")
         sign_in(page, "reader", USERS["reader"])
         expect(page.locator("#conn")).to_have_attribute("data-user", "reader")
         expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        expect(page.locator("#volume")).to_be_disabled()  # no player: volume unknown
         page.click("#btn-next")
         expect(page.locator("#toast")).to_contain_text("Not allowed")
         screenshot(page, "dashboard-reader-refused")

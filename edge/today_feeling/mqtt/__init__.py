@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from today_feeling.config.settings import Settings
 from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus
+from today_feeling.identity import machine_secret
 from today_feeling.mqtt.connection import broker_address
 from today_feeling.mqtt.discovery import discovery_message
 from today_feeling.mqtt.service import MqttService
@@ -36,7 +37,8 @@ def build_service(
     if cfg.discovery:
         expire = max(60, int(cfg.emotion_interval_s * 10))
         discovery = discovery_message(topics, settings.device.name, expire)
-    return MqttService(cfg, address, topics, client_id=client_id_for(settings.device.id),
+    secret = address.password or machine_secret()
+    return MqttService(cfg, address, topics, client_id=client_id_for(settings.device.id, secret),
                        bus=bus, controls=controls, discovery=discovery)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,6 @@ from paho.mqtt.enums import CallbackAPIVersion
 from today_feeling.config.settings import Settings
 from today_feeling.errors import ConfigError
 from today_feeling.mqtt.connection import broker_address, configure_client
-from today_feeling.mqtt.topics import client_id_for
 
 logger = logging.getLogger(__name__)
 
@@ -23,13 +23,13 @@ logger = logging.getLogger(__name__)
 def check_broker_login(settings: Settings, timeout: float = 5.0,
                        environ: Mapping[str, str] | None = None) -> tuple[bool, str]:
     """(ok, detail): connect once and disconnect; never disturbs the running daemon, whose
-    client id differs (``...-doctor``)."""
+    client id is its own (random: it must never replace the daemon's session)."""
     try:
         address = broker_address(settings.mqtt, os.environ if environ is None else environ)
     except ConfigError as err:
         return False, str(err)
     client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                         client_id=f"{client_id_for(settings.device.id or 'unknown')}-doctor")
+                         client_id=f"today_feeling-doctor-{secrets.token_hex(4)}")
     result: list[str] = []
     done = threading.Event()
 

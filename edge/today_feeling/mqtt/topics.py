@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 
@@ -23,14 +24,20 @@ def safe_device_id(device_id: str) -> str:
     return cleaned or "unknown"
 
 
-def client_id_for(device_id: str) -> str:
-    """Stable per-device MQTT client id: the broker replaces this device's stale session on
-    reconnect, and two devices (different ids) never disconnect each other."""
+def client_id_for(device_id: str, secret: str = "") -> str:
+    """Stable per-device MQTT client id: ``today_feeling-<device>-<10 hex>``.
+
+    Stable, so the broker replaces this device's stale session on reconnect (a dead connection's
+    last will never lands after the new "online"), and two devices never disconnect each other.
+    The suffix is an HMAC of the device id keyed with ``secret`` (the device's MQTT password, else
+    its machine id): a broker takes over a session by client id alone, so a client id anyone on
+    the broker could guess would let any login — even a read-only one — kick the device off.
+    """
+    digest = hmac.new(secret.encode(), device_id.encode(), hashlib.sha256).hexdigest()[:10]
     cid = f"today_feeling-{safe_device_id(device_id)}"
-    if len(cid) <= _MAX_CLIENT_ID:
-        return cid
-    digest = hashlib.sha256(device_id.encode()).hexdigest()[:12]
-    return f"{cid[: _MAX_CLIENT_ID - 13]}-{digest}"
+    if len(cid) + 11 > _MAX_CLIENT_ID:
+        cid = f"{cid[: _MAX_CLIENT_ID - 24]}-{hashlib.sha256(device_id.encode()).hexdigest()[:12]}"
+    return f"{cid}-{digest}"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ export class Link {
 
   connect(credentials) {
     this.close();
+    this.anonymous = !(credentials && credentials.user);
     const options = {
       protocolVersion: 5,
       clientId: "tf-dash-" + Math.random().toString(16).slice(2, 10),
@@ -76,7 +77,8 @@ export class Link {
       // Retrying the same credentials cannot help: stop until the user signs in again.
       this.refused = text;
       if (this.client) this.client.end(true);
-      this.onStatus("error", "Sign-in refused: tap to sign in");
+      // The device's broker admits nobody without a login (docs/mqtt.md): say so plainly.
+      this.onStatus("error", this.anonymous ? "Sign in to watch: tap here" : "Sign-in refused: tap to sign in");
       return;
     }
     this.onStatus("error", "Broker error: " + text);
