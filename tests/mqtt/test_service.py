@@ -65,6 +65,19 @@ def test_discovery_payload_and_resend_on_home_assistant_online(
         late.close()
 
 
+def test_a_flood_of_home_assistant_births_resends_discovery_at_most_once_per_interval(
+        broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    make_device(broker.url)
+    first = probe.wait_for(DISCOVERY).json()
+    assert all(c["qos"] == 1 for c in first["cmps"].values())  # HA ignores a device-level qos
+    mark = probe.mark()
+    for _ in range(200):
+        probe.client.publish("homeassistant/status", "online", qos=0)
+    probe.wait_for(DISCOVERY, after=mark)
+    time.sleep(1.5)  # a negative check: the other 199 births must not each re-send discovery
+    assert len([m for m in probe.messages[mark:] if m.topic == DISCOVERY]) == 1
+
+
 def test_discovery_can_be_disabled(broker: Broker, probe: Probe,
                                    make_device: DeviceFactory) -> None:
     make_device(broker.url, discovery=False)

@@ -110,6 +110,7 @@ def components(t: Topics, emotion_expire_s: int = 60) -> dict[str, dict[str, Any
     cmps = {**_sensors(t, emotion_expire_s), **_controls(t)}
     for cid, cmp in cmps.items():
         cmp["unique_id"] = f"today_feeling_{t.device}_{cid}"
+        cmp["qos"] = 1  # per component: Home Assistant ignores the device-level qos (HA issue 170166)
     return cmps
 
 

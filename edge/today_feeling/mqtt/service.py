@@ -44,6 +44,8 @@ STOP_TIMEOUT_S = 2.0
 SERVICES_INTERVAL_S = 1.0
 #: A library scan reports after every file; the broker hears at most this often.
 LIBRARY_INTERVAL_S = 2.0
+#: Home Assistant's "online" births re-send discovery at most this often.
+DISCOVERY_INTERVAL_S = 5.0
 
 
 def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
@@ -196,8 +198,11 @@ class MqttService:
     def _handle_message(self, topic: str, payload: bytes, retained: bool) -> None:
         if topic == self._topics.ha_status:
             if payload.strip() == b"online" and self._discovery is not None:
-                logger.info("Home Assistant is online: sending discovery again")
-                self._republish()
+                # Its state topics are retained on the broker; only discovery is sent again, and
+                # at most once per interval however often "online" arrives (a flood costs nothing).
+                message = Outgoing(self._discovery.topic, payloads.encode(self._discovery.payload),
+                                   retain=True, qos=1)
+                self._outbox.put_throttled("discovery", message, DISCOVERY_INTERVAL_S)
             return
         feature = self._topics.command_feature(topic)
         try:
