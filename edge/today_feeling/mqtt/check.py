@@ -1,5 +1,7 @@
-"""One-shot broker check for ``today-feeling doctor``: a real MQTT CONNECT with the
-configured credentials and TLS, so a wrong password is told apart from a broker that is down."""
+"""One-shot broker logins: ``today-feeling doctor``'s check of the daemon's own credentials, and
+the dashboard's check of a person's (the broker's users are the one list of who may see what).
+A real MQTT CONNECT with the configured TLS, so a wrong password is told apart from a broker that
+is down."""
 
 from __future__ import annotations
 
@@ -13,23 +15,30 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from today_feeling.config.mqtt import MqttSettings
 from today_feeling.config.settings import Settings
 from today_feeling.errors import ConfigError
-from today_feeling.mqtt.connection import broker_address, configure_client
+from today_feeling.mqtt.connection import BrokerAddress, broker_address, configure_client
 
 logger = logging.getLogger(__name__)
 
 
 def check_broker_login(settings: Settings, timeout: float = 5.0,
                        environ: Mapping[str, str] | None = None) -> tuple[bool, str]:
-    """(ok, detail): connect once and disconnect; never disturbs the running daemon, whose
-    client id is its own (random: it must never replace the daemon's session)."""
+    """(ok, detail) for the daemon's own login (doctor)."""
     try:
         address = broker_address(settings.mqtt, os.environ if environ is None else environ)
     except ConfigError as err:
         return False, str(err)
+    return try_login(address, settings.mqtt, timeout)
+
+
+def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5.0) -> tuple[bool, str]:
+    """(ok, detail): connect once as ``address``'s user and disconnect. Never disturbs the
+    running daemon, whose client id is its own (this one is random: it must never replace the
+    daemon's session)."""
     client = mqtt.Client(CallbackAPIVersion.VERSION2,
-                         client_id=f"today_feeling-doctor-{secrets.token_hex(4)}")
+                         client_id=f"today_feeling-check-{secrets.token_hex(4)}")
     result: list[str] = []
     done = threading.Event()
 
@@ -43,7 +52,7 @@ def check_broker_login(settings: Settings, timeout: float = 5.0,
 
     client.on_connect, client.on_connect_fail = on_connect, on_connect_fail
     try:
-        configure_client(client, address, settings.mqtt)
+        configure_client(client, address, settings)
         client.connect_async(address.host, address.port, keepalive=10)
         client.loop_start()
         answered = done.wait(timeout)

@@ -1,21 +1,26 @@
 """The phone dashboard: static page, /healthz, /metrics and read-only history JSON.
 
 ``build_service`` is the daemon's factory (None when ``http.bind`` is empty). The page
-itself talks to the broker over MQTT-over-WebSockets; this server never takes commands.
+itself talks to the broker over MQTT-over-WebSockets; this server never takes commands, and its
+data endpoints answer only a login the broker accepts.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from today_feeling.config.settings import Settings
 from today_feeling.config.web import split_bind
 from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus
 from today_feeling.history.reader import HistoryReader
+from today_feeling.mqtt.connection import broker_address
 from today_feeling.mqtt.topics import Topics
 from today_feeling.web.api import Api, PageConfig
+from today_feeling.web.login import BrokerLogins
 from today_feeling.web.metrics import MetricsCollector
 from today_feeling.web.server import HttpServer
 from today_feeling.web.static_files import load_static
@@ -47,4 +52,12 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls, *,
                       ws_port=WS_PORT)
     history = HistoryReader(settings.history.path) if settings.history.path else None
     api = Api(page, MetricsCollector(bus, controls, clock=clock), history, clock=clock)
-    return HttpServer(host, port, api, load_static())
+    return HttpServer(host, port, api, load_static(), logins=_broker_logins(settings))
+
+
+def _broker_logins(settings: Settings) -> BrokerLogins | None:
+    """Logins are checked against the broker the daemon uses; without one, loopback only."""
+    if not settings.mqtt.url:
+        return None
+    address = broker_address(settings.mqtt, os.environ)
+    return BrokerLogins(replace(address, username=None, password=None), settings.mqtt)

@@ -64,6 +64,13 @@ class Api:
         health = self._metrics.health()
         return _json(503 if health["status"] == "stalled" else 200, health)
 
+    def public_health(self) -> Reply:
+        """/healthz for a client without a login: the verdict and version only (the mood, the
+        frame rate and the services say whether someone is home)."""
+        health = self._metrics.health()
+        return _json(503 if health["status"] == "stalled" else 200,
+                     {"status": health["status"], "version": health["version"]})
+
     def _prometheus(self, _query: Mapping[str, str]) -> Reply:
         return Reply(200, PROMETHEUS, self._metrics.render().encode())
 
@@ -83,7 +90,7 @@ class Api:
 
     def _summary(self, query: Mapping[str, str]) -> Reply:
         raw = query.get("days", "7")
-        if not raw.isdigit() or not 1 <= int(raw) <= 31:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 31:  # "²" is a digit
             return _json(400, {"error": "days must be an integer 1..31"})
         if self._history is None:
             return _json(200, {"days": [], "disabled": True})

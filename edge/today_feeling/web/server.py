@@ -1,23 +1,34 @@
-"""The dashboard's HTTP server: stdlib ThreadingHTTPServer in a background thread.
+"""The dashboard's HTTP server: waitress in a background thread, serving a small WSGI app.
 
-GET and HEAD only: static files from memory and the read-only API. A port that is taken
-does not stop the daemon; the server retries binding in the background with backoff.
+Why waitress: a phone-facing server on a home LAN meets idle, slow and half-open connections. The
+stdlib's thread-per-connection server gave each one a thread with no timeout (1,000 idle sockets
+took the dashboard down); waitress keeps idle connections in one poll loop, closes them after
+``CHANNEL_TIMEOUT_S``, bounds them, answers from a fixed pool of threads and sets TCP_NODELAY.
+
+GET and HEAD only: static files from memory and the read-only API; the data endpoints need the
+broker login of a reader or controller (web/login.py). A port that is taken does not stop the
+daemon; the server retries binding in the background with backoff.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 import threading
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, unquote, urlsplit
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from waitress import wasyncore
+from waitress.server import create_server
 
 from today_feeling.backoff import Backoff
 from today_feeling.web.api import Api, Reply
+from today_feeling.web.login import BrokerLogins
 from today_feeling.web.static_files import StaticFile
 
 logger = logging.getLogger(__name__)
+# "Task queue depth is 1" whenever two requests overlap on a 2-thread pool is not a warning.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 # 'self' everywhere; the page only talks to the broker (ws/wss, any host: the URL is config).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,83 +40,86 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+#: What a person's household data is served from: a login is needed (mood history, metrics).
+PRIVATE_PATHS = frozenset({"/api/history", "/api/summary", "/metrics"})
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+#: Idle connections are closed after this long; at most CONNECTION_LIMIT are kept at once.
+CHANNEL_TIMEOUT_S = 15
+CONNECTION_LIMIT = 2000
+THREADS = 2
+BACKLOG = 128
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    api: Api
-    files: dict[str, StaticFile]
+class DashboardApp:
+    """The WSGI application: routing, the login gate, static files with ETags and gzip."""
 
+    def __init__(self, api: Api, files: dict[str, StaticFile], logins: BrokerLogins | None) -> None:
+        self._api, self._files, self._logins = api, files, logins
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def version_string(self) -> str:
-        return "today-feeling"  # no Python version: nothing to fingerprint
-
-    def do_GET(self) -> None:
-        self._serve(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._serve(send_body=False)
-
-    def _refuse(self) -> None:
-        self._send(Reply(HTTPStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-                         b"read-only: use MQTT for commands\n"), {"Allow": "GET, HEAD"}, True)
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
-
-    def _serve(self, send_body: bool) -> None:
-        parts = urlsplit(self.path)
-        path = unquote(parts.path)
-        reply = self.server.api.handle(path, dict(parse_qsl(parts.query)))
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return _send(start_response, Reply(405, "text/plain; charset=utf-8",
+                                               b"read-only: use MQTT for commands\n"), {"Allow": "GET, HEAD"})
+        path = environ.get("PATH_INFO", "")
+        if path in PRIVATE_PATHS and not self._authorised(environ):
+            return _send(start_response, Reply(401, "application/json",
+                                               b'{"error":"sign in with a reader or controller login"}'),
+                         {"WWW-Authenticate": 'TodayFeeling realm="dashboard"', "Cache-Control": "no-store"})
+        if path == "/healthz" and not (environ.get("HTTP_AUTHORIZATION") and self._authorised(environ)):
+            return _send(start_response, self._api.public_health(), {"Cache-Control": "no-store"})
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        reply = self._api.handle(path, query)
         if reply is not None:
-            self._send(reply, {"Cache-Control": "no-store"}, send_body)
-            return
-        static = self.server.files.get(path)
+            return _send(start_response, reply, {"Cache-Control": "no-store"})
+        static = self._files.get(path)
         if static is None:
-            self._send(Reply(404, "text/plain; charset=utf-8", b"not found\n"), {}, send_body)
-            return
-        self._send_static(static, send_body)
+            return _send(start_response, Reply(404, "text/plain; charset=utf-8", b"not found\n"), {})
+        return self._static(environ, start_response, static)
 
-    def _send_static(self, static: StaticFile, send_body: bool) -> None:
+    def _authorised(self, environ: dict[str, Any]) -> bool:
+        """The broker accepts the page's login; without a broker, this machine only."""
+        if self._logins is None:
+            return environ.get("REMOTE_ADDR", "") in LOOPBACK
+        return self._logins.allowed(environ.get("HTTP_AUTHORIZATION"))
+
+    @staticmethod
+    def _static(environ: dict[str, Any], start_response: StartResponse,
+                static: StaticFile) -> Iterable[bytes]:
         # no-cache = revalidate every time (cheap 304s); the service worker gives offline use.
         headers = {"Cache-Control": "no-cache", "ETag": static.etag}
-        if self.headers.get("If-None-Match") == static.etag:
-            self._send(Reply(304, static.content_type, b""), headers, False)
-            return
+        if environ.get("HTTP_IF_NONE_MATCH") == static.etag:
+            return _send(start_response, Reply(304, static.content_type, b""), headers)
         body = static.body
         if static.gzipped is not None:
             headers["Vary"] = "Accept-Encoding"
-            if "gzip" in self.headers.get("Accept-Encoding", ""):
+            if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
                 body, headers["Content-Encoding"] = static.gzipped, "gzip"
-        self._send(Reply(200, static.content_type, body), headers, send_body)
+        return _send(start_response, Reply(200, static.content_type, body), headers)
 
-    def _send(self, reply: Reply, headers: dict[str, str], send_body: bool) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for key, value in {**SECURITY_HEADERS, **headers}.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if send_body and reply.body:
-            self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("request from=%s %s", self.address_string(), format % args)
+def _send(start_response: StartResponse, reply: Reply, headers: dict[str, str]) -> Iterable[bytes]:
+    status = f"{reply.status} {_REASONS.get(reply.status, 'OK')}"
+    all_headers = [("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body))),
+                   *SECURITY_HEADERS.items(), *headers.items()]
+    start_response(status, all_headers)
+    return [reply.body] if reply.status != 304 else []
+
+
+_REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+            404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
 
 
 class HttpServer:
     """Owns the listening socket and its thread; start/stop follow the Service contract."""
 
-    def __init__(self, host: str, port: int, api: Api, files: dict[str, StaticFile],
-                 retry_max_s: float = 30.0) -> None:
+    def __init__(self, host: str, port: int, api: Api, files: dict[str, StaticFile], *,
+                 retry_max_s: float = 30.0, logins: BrokerLogins | None = None) -> None:
         self._host, self._port = host, port
-        self._api, self._files = api, files
+        self._app = DashboardApp(api, files, logins)
         self._retry_max_s = retry_max_s
-        self._server: _Server | None = None
+        self._server: Any = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._bound = threading.Event()
@@ -114,7 +128,7 @@ class HttpServer:
     @property
     def port(self) -> int:
         """The bound port (useful with port 0); the configured one until bound."""
-        return self._server.server_address[1] if self._server else self._port
+        return int(self._server.effective_port) if self._server is not None else self._port
 
     def wait_bound(self, timeout: float) -> bool:
         return self._bound.wait(timeout)
@@ -129,10 +143,12 @@ class HttpServer:
         with self._lock:
             server = self._server
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            # Close every socket from inside the poll loop (the only thread that may touch them).
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         if self._thread is not None:
             self._thread.join(timeout=5.0)
+        if server is not None:
+            server.task_dispatcher.shutdown()
         self._server, self._thread = None, None
         self._bound.clear()
 
@@ -149,17 +165,19 @@ class HttpServer:
                 continue
             with self._lock:
                 if self._stopping.is_set():
-                    server.server_close()
+                    server.close()
                     return
                 self._server = server
             logger.info("dashboard listening on http://%s:%d/", self._host, self.port)
             self._bound.set()
-            server.serve_forever(poll_interval=0.5)
+            server.run()
             return
 
-    def _bind(self) -> _Server:
-        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
-        server_cls = type("_BoundServer", (_Server,), {"address_family": family})
-        server: _Server = server_cls((self._host, self._port), _Handler)
-        server.api, server.files = self._api, self._files
-        return server
+    def _bind(self) -> Any:
+        return create_server(
+            self._app, host=self._host, port=self._port, threads=THREADS, backlog=BACKLOG,
+            connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
+            asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
+            ident="today-feeling", expose_tracebacks=False, clear_untrusted_proxy_headers=True,
+            log_socket_errors=False,  # a phone that drops its connection is not news
+        )

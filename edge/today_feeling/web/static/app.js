@@ -166,20 +166,34 @@ function wireControls() {
   }
 }
 
+/** GET a dashboard endpoint; the data ones need the broker login the page signed in with. */
 async function getJson(url) {
-  const res = await fetch(url, { cache: "no-store" });
+  const creds = credentials();
+  const headers = creds && creds.user
+    ? { Authorization: "Basic " + btoa(unescape(encodeURIComponent(`${creds.user}:${creds.pass || ""}`))) }
+    : {};
+  const res = await fetch(url, { cache: "no-store", headers });
+  if (res.status === 401) throw new SignInNeeded(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return res.json();
 }
+
+class SignInNeeded extends Error {}
 
 async function loadTimeline() {
   try {
     const doc = await getJson(`/api/history?range=${ui.range}`);
     const n = drawTimeline($("timeline"), doc);
+    $("timeline-empty").textContent = "No mood recorded in this period.";
     $("timeline-empty").hidden = n > 0;
     $("timeline").dataset.segments = String(n);
   } catch (err) {
-    console.warn("timeline", err);
+    if (err instanceof SignInNeeded) {
+      $("timeline-empty").textContent = "Sign in to see the history.";
+      $("timeline-empty").hidden = false;
+    } else {
+      console.warn("timeline", err);
+    }
   }
 }
 
@@ -212,6 +226,8 @@ function wireSignIn() {
       return;
     }
     connect();
+    loadTimeline(); // the history answers only a login the broker accepts
+    loadSummary();
   });
 }
 
