@@ -1,4 +1,4 @@
-"""The unit file is valid for systemd and hardened to an exposure of at most 2.0."""
+"""The unit file is valid for systemd and hardened to an exposure of at most 1.4."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from tests.deploy.paths import UNIT_FILE, tool
 from today_feeling.config.settings import Settings
 
-MAX_EXPOSURE = 2.0
+MAX_EXPOSURE = 1.4
 EXAMPLE_DROPIN = UNIT_FILE.parent / "today-feeling.service.d-example.conf"
 
 
@@ -53,7 +53,7 @@ def test_example_dropin_applies_cleanly(tmp_path: Path) -> None:
     assert result.stderr.strip() == "", result.stderr
 
 
-def test_unit_exposure_is_at_most_two() -> None:
+def test_unit_exposure_is_at_most_1_4() -> None:
     analyze = tool("systemd-analyze")
     result = subprocess.run(
         [analyze, "security", "--offline=yes", f"--threshold={int(MAX_EXPOSURE * 10)}",
