@@ -27,7 +27,19 @@ class ConfigError(TodayFeelingError):
 
     def __init__(self, key: str, message: str) -> None:
         super().__init__(f"config error at '{key}': {message}")
-        self.key = key
+        self.key, self.message = key, message
+        self.all: list[ConfigError] = [self]
+
+    @classmethod
+    def combine(cls, errors: list[ConfigError]) -> ConfigError:
+        """One error for several: named by the first key, the message lists every one."""
+        if len(errors) == 1:
+            return errors[0]
+        first, *others = errors
+        also = "; ".join(f"'{e.key}': {e.message}" for e in others)
+        combined = cls(first.key, f"{first.message}; also {also}")
+        combined.all = list(errors)
+        return combined
 
 
 class ModelError(TodayFeelingError):

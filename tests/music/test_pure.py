@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from today_feeling.config.addresses import Address, parse_address
 from today_feeling.config.music import DirectorSettings
 from today_feeling.config.schema import parse_section
 from today_feeling.config.settings import Settings
 from today_feeling.domain.tag_rules import explicit_emotions, parse_tag_rules, playlist_emotion
 from today_feeling.errors import ConfigError
-from today_feeling.music.connection import Address, parse_address
 from today_feeling.music.volume import VolumeRamp
 
 

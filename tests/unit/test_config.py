@@ -37,6 +37,9 @@ def test_every_setting_is_documented() -> None:
         ("capture = 3\n", "capture", "expected a table"),
         ("[nonsense]\n", "nonsense", "unknown key"),
         ("[capture]\nretry_initial_s = 10\nretry_max_s = 5\n", "capture", "retry_max_s"),
+        ("[mpd]\naddress = 'localhost:66OO'\n", "mpd.address", "port 1-65535"),
+        ("[mpd]\naddress = 'localhost:99999'\n", "mpd.address", "bad MPD address"),
+        ("[mpd]\naddress = ':6600'\n", "mpd.address", "bad MPD address"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, toml: str, key: str, words: str) -> None:
@@ -46,6 +49,31 @@ def test_bad_values_name_the_key(tmp_path: Path, toml: str, key: str, words: str
         load_settings(path)
     assert caught.value.key == key
     assert words in str(caught.value)
+
+
+def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[mood]\ndwel_s = 3\nhysteresis = 2\n[mpd]\naddress = 'localhost:66OO'\n"
+                    "[inference]\nthreads = 'many'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert [e.key for e in caught.value.all] == ["inference.threads", "mood.dwel_s",
+                                                 "mood.hysteresis", "mpd.address"]  # declaration order
+    for key in ("mood.dwel_s", "mood.hysteresis", "inference.threads", "mpd.address"):
+        assert key in str(caught.value)
+
+
+@pytest.mark.parametrize(("flag", "value", "key"), [
+    ("--mpd", "localhost:66OO", "mpd.address"), ("--http", "everywhere", "http.bind"),
+    ("--mqtt", "mqtt://u:pw@host", "mqtt.url"),
+])
+def test_a_bad_override_exits_78_naming_the_key(tmp_path: Path, flag: str, value: str, key: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    result = _cli("run", "--config", str(path), "--source", "/dev/video99", flag, value)
+    assert result.returncode == 78, result.stderr
+    assert key in result.stderr and flag in result.stderr
+    assert "video99" not in result.stderr  # nothing was opened
 
 
 def test_values_are_converted_and_frozen(tmp_path: Path) -> None:

@@ -45,8 +45,10 @@ def apply_overrides(settings: Settings, args: argparse.Namespace) -> Settings:
         if value is None:
             continue
         try:
-            settings = replace_path(settings, key, value)
-        except (TypeError, ValueError) as err:
+            settings = replace_path(settings, key, value)  # the file's own checks, key by key
+        except ConfigError as err:
+            raise ConfigError(key, f"{flag}: {err.message}") from err
+        except (TypeError, ValueError) as err:  # a cross-field rule (__post_init__)
             raise ConfigError(key, f"{flag}: {err}") from err
     return settings
 

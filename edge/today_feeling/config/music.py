@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from today_feeling.config.addresses import check_mpd_address
 from today_feeling.config.schema import setting
 from today_feeling.domain.quiet_hours import QuietHours
 from today_feeling.domain.tag_rules import parse_tag_rules
@@ -15,7 +16,8 @@ class MpdSettings:
     """How to reach the local MPD, and where its music files are for audio analysis."""
 
     address: str = setting(
-        "localhost:6600", "MPD as HOST:PORT or a Unix socket path; 'off' runs without music"
+        "localhost:6600", "MPD as HOST:PORT or a Unix socket path; 'off' runs without music",
+        check=check_mpd_address,
     )
     password_file: str = setting(
         "", "File whose first line is the MPD password; empty when MPD needs none "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from today_feeling.errors import ConfigError
@@ -25,9 +25,12 @@ def setting(
     min: float | None = None,
     max: float | None = None,
     secret: bool = False,
+    check: Callable[[Any], None] | None = None,
 ) -> Any:
-    """Declare one setting with its default, a one-line doc, unit and inclusive bounds."""
-    meta = {"doc": doc, "unit": unit, "min": min, "max": max, "secret": secret}
+    """Declare one setting with its default, a one-line doc, unit and inclusive bounds;
+    ``check`` raises ValueError for a value of the right type that is still malformed (a
+    grammar, e.g. an address), so the error names this key."""
+    meta = {"doc": doc, "unit": unit, "min": min, "max": max, "secret": secret, "check": check}
     if isinstance(default, list | dict):
         raise TypeError("use tuples for sequence defaults so settings stay immutable")
     return dataclasses.field(default=default, metadata=meta)
@@ -103,28 +106,46 @@ def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
         raise ConfigError(key, f"must be <= {high}, got {value}")
 
 
+def _checked(value: Any, tp: Any, meta: Mapping[str, Any], key: str) -> Any:
+    """Type, bounds and grammar of one value: the same checks for the file and for overrides."""
+    value = _coerce(value, tp, key)
+    _check_bounds(value, meta, key)
+    check = meta.get("check")
+    if check is not None:
+        try:
+            check(value)
+        except ValueError as err:
+            raise ConfigError(key, str(err)) from err
+    return value
+
+
 def parse_section(cls: type[T], data: Mapping[str, Any], path: str = "") -> T:
-    """Build ``cls`` from a TOML table, rejecting unknown keys, wrong types and bad ranges."""
+    """Build ``cls`` from a TOML table, rejecting unknown keys, wrong types and bad ranges.
+
+    Every problem of the file is reported at once (one ConfigError naming the first key and
+    listing the others), so fixing a config is one round, not one per typo.
+    """
     if not isinstance(data, Mapping):
         raise ConfigError(path or "<root>", f"expected a table, got {type(data).__name__}")
     hints = get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for key in data:
-        if key not in fields:
-            known = ", ".join(sorted(fields))
-            raise ConfigError(_join(path, key), f"unknown key (known keys: {known})")
+    errors: list[ConfigError] = [
+        ConfigError(_join(path, key), f"unknown key (known keys: {', '.join(sorted(fields))})")
+        for key in data if key not in fields]
     values: dict[str, Any] = {}
     for name, field in fields.items():
         if name not in data:
             continue
         key = _join(path, name)
-        tp = hints[name]
-        if field.metadata.get("section"):
-            values[name] = parse_section(tp, data[name], key)
-        else:
-            value = _coerce(data[name], tp, key)
-            _check_bounds(value, field.metadata, key)
-            values[name] = value
+        try:
+            if field.metadata.get("section"):
+                values[name] = parse_section(hints[name], data[name], key)
+            else:
+                values[name] = _checked(data[name], hints[name], field.metadata, key)
+        except ConfigError as err:
+            errors.extend(err.all)
+    if errors:
+        raise ConfigError.combine(errors)
     try:
         return cls(**values)
     except ValueError as err:  # __post_init__ cross-field checks
@@ -180,10 +201,17 @@ def _render(cls: type[Any], path: str, lines: list[str]) -> None:
 
 
 def replace_path(obj: T, dotted: str, value: Any) -> T:
-    """Return a copy of nested frozen settings with one dotted key replaced (CLI overrides)."""
+    """A copy of nested frozen settings with one dotted key replaced (CLI overrides), checked
+    exactly like the same key in the file (type, bounds, grammar, cross-field rules)."""
+    return _replace_checked(obj, dotted, value, dotted)
+
+
+def _replace_checked(obj: T, dotted: str, value: Any, full_key: str) -> T:
     head, _, rest = dotted.partition(".")
     if rest:
-        return dataclasses.replace(obj, **{head: replace_path(getattr(obj, head), rest, value)})  # type: ignore[type-var]
+        return dataclasses.replace(obj, **{head: _replace_checked(getattr(obj, head), rest, value, full_key)})  # type: ignore[type-var]
+    field = {f.name: f for f in dataclasses.fields(obj)}[head]  # type: ignore[arg-type]
+    value = _checked(value, get_type_hints(type(obj))[head], field.metadata, full_key)
     return dataclasses.replace(obj, **{head: value})  # type: ignore[type-var]
 
 

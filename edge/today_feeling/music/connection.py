@@ -6,12 +6,12 @@ import contextlib
 import logging
 import os
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 
 from mpd import ConnectionError as MpdConnectionError
 from mpd import MPDClient, ProtocolError
 
+from today_feeling.config.addresses import parse_address
 from today_feeling.config.music import MpdSettings
 from today_feeling.errors import EX_UNAVAILABLE, TodayFeelingError
 from today_feeling.secret_file import first_line
@@ -32,33 +32,6 @@ class MpdUnavailableError(TodayFeelingError):
     """MPD could not be reached or refused us (the message says what to check)."""
 
     exit_code = EX_UNAVAILABLE
-
-
-@dataclass(frozen=True)
-class Address:
-    """Where MPD listens: ``host`` is a socket path when ``port`` is None."""
-
-    host: str
-    port: int | None
-
-    def __str__(self) -> str:
-        return self.host if self.port is None else f"{self.host}:{self.port}"
-
-
-def parse_address(text: str) -> Address:
-    """'HOST:PORT', 'HOST' (port 6600), '[::1]:6600', '/run/mpd/socket' or '@abstract'."""
-    text = text.strip()
-    if text.startswith(("/", "@", "~")):
-        return Address(os.path.expanduser(text), None)
-    host, port = text, "6600"
-    if text.startswith("["):
-        host, _, rest = text[1:].partition("]")
-        port = rest.lstrip(":") or "6600"
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    if not host or not port.isdigit():
-        raise ValueError(f"bad MPD address {text!r}: use HOST:PORT or a socket path")
-    return Address(host, int(port))
 
 
 def read_password(path: str) -> str | None:
