@@ -173,13 +173,13 @@ class Daemon:
         mood = self.loop.state.mood
         label = mood.mood if mood and mood.mood else "none yet"
         camera = self.capture.state
-        return f"{self.loop.stats.fps():.1f} fps, mood {label}, camera {camera}"
+        return f"{self.loop.stats.fps(time.monotonic()):.1f} fps, mood {label}, camera {camera}"
 
     def _publish_stats(self, now: float, ready: bool) -> None:
         progressing = self._making_progress(now)
         pipeline = ("ok" if progressing else "stalled") if ready else "starting"
         self.bus.publish(StatsEvent(
-            fps=self.loop.stats.fps(), stage_ms=self.loop.stats.median_ms(),
+            fps=self.loop.stats.fps(now), stage_ms=self.loop.stats.median_ms(),
             accelerator=self.built.accelerator, cpu_temp_c=cpu_temperature_c(),
             uptime_s=time.monotonic() - self._started, wall_time=time.time(), pipeline=pipeline,
         ))

@@ -25,11 +25,16 @@ class RollingStats:
         for name, ms in stage_ms.items():
             self._stages.setdefault(name, deque(maxlen=self._window)).append(ms)
 
-    def fps(self) -> float:
-        if len(self._times) < 2:
+    def fps(self, now: float | None = None, horizon_s: float = 10.0) -> float:
+        """Frames per second; given ``now``, over the last ``horizon_s`` up to now, so the rate
+        decays to 0 when frames stop instead of repeating the last rate forever."""
+        times = list(self._times)
+        if now is not None:
+            times = [t for t in times if t > now - horizon_s]
+        if len(times) < 2:
             return 0.0
-        span = self._times[-1] - self._times[0]
-        return (len(self._times) - 1) / span if span > 0 else 0.0
+        span = (times[-1] if now is None else max(now, times[-1])) - times[0]
+        return (len(times) - 1) / span if span > 0 else 0.0
 
     def median_ms(self) -> dict[str, float]:
         return {name: float(np.median(values)) for name, values in self._stages.items() if values}

@@ -2,24 +2,32 @@
 
 Bus handlers only enqueue (they run on the pipeline's thread); one writer thread owns all
 SQLite writes, prunes hourly and leaves a heartbeat so a crash does not count the time the
-daemon was down as time spent in the last mood.
+daemon was down as time spent in the last mood. A write that fails (a full disk, a read-only
+remount) loses nothing: the rows wait in a bounded in-memory queue, the writer retries with
+backoff and tells /healthz, /metrics and MQTT (ServiceStatus "history") until it writes again.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
-from today_feeling.events import EventBus, MoodChanged, TrackChanged
+from today_feeling.backoff import Backoff
+from today_feeling.events import EventBus, MoodChanged, ServiceStatus, TrackChanged
 from today_feeling.history.store import HistoryStore, TrackRow
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 _STOP = object()
+#: Rows kept in memory while the disk refuses them (a day of moods and tracks, ~200 bytes each).
+MAX_PENDING = 5000
+WRITE_ERRORS = (sqlite3.Error, OSError)
 
 
 class HistoryService:
@@ -40,6 +48,9 @@ class HistoryService:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=1000)
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
+        self._bus = bus
+        self._pending: deque[object] = deque(maxlen=MAX_PENDING)
+        self._failing = False
         bus.subscribe(MoodChanged, self._enqueue)
         bus.subscribe(TrackChanged, self._enqueue)
 
@@ -95,21 +106,50 @@ class HistoryService:
     def _loop(self, store: HistoryStore) -> None:
         next_beat = self._clock() + self._heartbeat_s
         next_prune = self._clock() + self._prune_every_s
+        retry, retry_at = Backoff(1.0, 30.0), 0.0
         while True:
+            wait = min(next_beat - self._clock(), 5.0)
+            if self._failing:
+                wait = min(wait, retry_at - self._clock())
             try:
-                item = self._queue.get(timeout=max(0.05, min(next_beat - self._clock(), 5.0)))
+                item = self._queue.get(timeout=max(0.05, wait))
             except queue.Empty:
                 item = None
             if item is _STOP:
+                self._write_pending(store)  # a last try; what still fails is lost with the process
                 return
-            self._handle(store, item)
+            if item is not None:
+                self._pending.append(item)
             now = self._clock()
-            if now >= next_beat:
-                store.heartbeat(now)
-                next_beat = now + self._heartbeat_s
-            if now >= next_prune:
-                store.prune(now)
-                next_prune = now + self._prune_every_s
+            if self._failing and now < retry_at:
+                continue
+            try:
+                self._write_pending(store)
+                if now >= next_beat:
+                    store.heartbeat(now)
+                    next_beat = now + self._heartbeat_s
+                if now >= next_prune:
+                    store.prune(now)
+                    next_prune = now + self._prune_every_s
+            except WRITE_ERRORS as err:
+                retry_at = now + retry.next_delay()
+                self._report(False, f"cannot write ({err}); {len(self._pending)} row(s) kept, retrying")
+                continue
+            if self._failing:
+                retry.reset()
+                self._report(True, "writing again")
+
+    def _write_pending(self, store: HistoryStore) -> None:
+        """Write the waiting rows oldest first; a row leaves the queue only once written."""
+        while self._pending:
+            self._handle(store, self._pending[0])
+            self._pending.popleft()
+
+    def _report(self, ok: bool, detail: str) -> None:
+        if ok != (not self._failing):
+            (logger.info if ok else logger.error)("history %s", detail)
+        self._failing = not ok
+        self._bus.publish(ServiceStatus("history", ok, detail))
 
     def _handle(self, store: HistoryStore, item: object) -> None:
         if isinstance(item, MoodChanged) and item.mood.mood is not None:

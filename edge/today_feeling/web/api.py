@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from today_feeling.history.reader import RANGES, HistoryReader
-from today_feeling.web.metrics import MetricsCollector
+from today_feeling.web.metrics import HEALTHY, MetricsCollector
 
 JSON = "application/json"
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
@@ -62,13 +62,13 @@ class Api:
     def _healthz(self, _query: Mapping[str, str]) -> Reply:
         """503 when stalled, so load balancers and fleet probes need not parse the body."""
         health = self._metrics.health()
-        return _json(503 if health["status"] == "stalled" else 200, health)
+        return _json(200 if health["status"] in HEALTHY else 503, health)
 
     def public_health(self) -> Reply:
         """/healthz for a client without a login: the verdict and version only (the mood, the
         frame rate and the services say whether someone is home)."""
         health = self._metrics.health()
-        return _json(503 if health["status"] == "stalled" else 200,
+        return _json(200 if health["status"] in HEALTHY else 503,
                      {"status": health["status"], "version": health["version"]})
 
     def _prometheus(self, _query: Mapping[str, str]) -> Reply:

@@ -21,6 +21,10 @@ PREFIX = "today_feeling"
 # The daemon publishes stats every 10 s (app.STATS_PERIOD_S); three missed periods plus slack
 # mean its supervisor loop itself is stuck, whatever the last stats said.
 STATS_STALE_S = 35.0
+#: A service (MQTT, MPD, history) down longer than this makes /healthz unhealthy: a blip is not.
+SERVICE_DOWN_S = 60.0
+#: Statuses /healthz answers 200 for; anything else (stalled, camera lost, degraded) is a 503.
+HEALTHY = ("ok", "starting")
 
 
 @dataclass
@@ -38,6 +42,8 @@ class _Snapshot:
     mood_changes: int = 0
     tracks: int = 0
     services: dict[str, bool] = field(default_factory=dict)
+    down_since: dict[str, float] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
 
 
 class MetricsCollector:
@@ -74,7 +80,13 @@ class MetricsCollector:
 
     def _on_status(self, event: ServiceStatus) -> None:
         with self._lock:
-            self._snap.services[event.name] = event.connected
+            s = self._snap
+            s.services[event.name] = event.connected
+            s.details[event.name] = event.detail
+            if event.connected:
+                s.down_since.pop(event.name, None)
+            else:
+                s.down_since.setdefault(event.name, self._clock())
 
     def health(self) -> dict[str, object]:
         """The /healthz document: the pipeline's state, plus what a person checks first.
@@ -84,12 +96,22 @@ class MetricsCollector:
         """
         with self._lock:
             s = self._snap
-            stats_age = None if s.stats_at is None else round(self._clock() - s.stats_at, 1)
-            status = s.pipeline
+            now = self._clock()
+            stats_age = None if s.stats_at is None else round(now - s.stats_at, 1)
+            status, reason = s.pipeline, ""
             if stats_age is not None and stats_age > STATS_STALE_S:
-                status = "stalled"
-            return {"status": status, "version": __version__,
-                    "uptime_s": round(self._clock() - self.started_at, 1),
+                status, reason = "stalled", f"no stats for {stats_age:.0f} s"
+            elif status == "stalled":
+                reason = "no frame analysed within pipeline.watchdog_stall_s"
+            if s.services.get("camera") is False:  # told at once by the capture worker
+                status, reason = "camera lost", s.details.get("camera", "")
+            down = sorted(n for n, t in s.down_since.items() if n != "camera" and now - t > SERVICE_DOWN_S)
+            if down and status in HEALTHY:
+                status = "degraded"
+                reason = "; ".join(f"{n} down for {now - s.down_since[n]:.0f} s: {s.details.get(n, '')}"
+                                   for n in down)
+            return {"status": status, "reason": reason, "version": __version__,
+                    "uptime_s": round(now - self.started_at, 1),
                     "fps": s.fps, "stats_age_s": stats_age, "mood": s.mood,
                     "services": dict(s.services)}
 

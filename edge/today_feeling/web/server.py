@@ -67,7 +67,7 @@ class DashboardApp:
             return _send(start_response, Reply(401, "application/json",
                                                b'{"error":"sign in with a reader or controller login"}'),
                          {"WWW-Authenticate": 'TodayFeeling realm="dashboard"', "Cache-Control": "no-store"})
-        if path == "/healthz" and not (environ.get("HTTP_AUTHORIZATION") and self._authorised(environ)):
+        if path == "/healthz" and not self._full_health(environ):
             return _send(start_response, self._api.public_health(), {"Cache-Control": "no-store"})
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         reply = self._api.handle(path, query)
@@ -77,6 +77,12 @@ class DashboardApp:
         if static is None:
             return _send(start_response, Reply(404, "text/plain; charset=utf-8", b"not found\n"), {})
         return self._static(environ, start_response, static)
+
+    def _full_health(self, environ: dict[str, Any]) -> bool:
+        """The detailed /healthz: for a login (a probe without one never costs a broker login)."""
+        if self._logins is None or environ.get("HTTP_AUTHORIZATION"):
+            return self._authorised(environ)
+        return False
 
     def _authorised(self, environ: dict[str, Any]) -> bool:
         """The broker accepts the page's login; without a broker, this machine only."""
