@@ -79,14 +79,10 @@ class HistoryService:
             logger.warning("history queue full, dropping %s", type(event).__name__)
 
     def _run(self) -> None:
-        try:
-            store = self._store_factory()
-        except Exception:
-            logger.exception("history disabled: cannot open the history file")
-            self._drain_until_stop()
+        store = self._open_with_retry()
+        if store is None:
             return
         try:
-            self._open(store)
             self._loop(store)
             store.add_gap(self._clock())
             store.heartbeat(self._clock())
@@ -94,6 +90,44 @@ class HistoryService:
             logger.exception("history writer failed")
         finally:
             store.close()
+
+    def _open_with_retry(self) -> HistoryStore | None:
+        """The open store; a disk that is full or read-only now is retried (events wait in the
+        queue meanwhile). None when stopped first, or when the file can never be a history."""
+        retry = Backoff(1.0, 30.0)
+        while True:
+            try:
+                store = self._store_factory()
+            except WRITE_ERRORS as err:
+                self._report(False, f"cannot open the history file ({err}); retrying")
+            except Exception:
+                logger.exception("history disabled: cannot open the history file")
+                self._drain_until_stop()
+                return None
+            else:
+                try:
+                    self._open(store)
+                    if self._failing:
+                        self._report(True, "writing again")
+                    return store
+                except WRITE_ERRORS as err:
+                    store.close()
+                    self._report(False, f"cannot write ({err}); retrying")
+            if self._wait_or_stop(retry.next_delay()):
+                return None
+
+    def _wait_or_stop(self, delay: float) -> bool:
+        """Sleep ``delay`` unless a stop arrives (True); events arriving meanwhile are kept."""
+        deadline = self._clock() + delay
+        while (left := deadline - self._clock()) > 0:
+            try:
+                item = self._queue.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if item is _STOP:
+                return True
+            self._pending.append(item)
+        return False
 
     def _open(self, store: HistoryStore) -> None:
         alive = store.last_alive()
