@@ -88,6 +88,20 @@ def test_discovery_can_be_disabled(broker: Broker, probe: Probe,
     assert probe.on(DISCOVERY) == []
 
 
+def test_in_privacy_mode_emotion_says_privacy_instead_of_falling_silent(
+        broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
+    device = make_device(broker.url)
+    probe.wait_for(f"{BASE}/privacy", state_is("OFF"))
+    mark = probe.mark()
+    probe.publish(f"{BASE}/privacy/set", "ON")
+    said = probe.wait_for(f"{BASE}/emotion", after=mark).json()
+    check("emotion", said)
+    assert (said["label"], said["probs"], said["faces"]) == ("privacy", None, 0)
+    mark = probe.mark()
+    device.bus.publish(StatsEvent(fps=0.0, pipeline="ok"))  # every stats period says it again
+    assert probe.wait_for(f"{BASE}/emotion", after=mark).json()["label"] == "privacy"
+
+
 def test_privacy_command_updates_controls_and_publishes_state(
         broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
     device = make_device(broker.url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,3 +101,13 @@ def configure_client(client: mqtt.Client, address: BrokerAddress, settings: Mqtt
             keyfile=settings.key_file or None,
         )
     client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)  # type: ignore[arg-type]
+    client.on_socket_open = _no_delay
+
+
+def _no_delay(_client: mqtt.Client, _userdata: object, sock: object) -> None:
+    """Small MQTT packets must not wait for Nagle's algorithm (a command's state answer
+    otherwise waits for the broker's delayed ACK, tens of milliseconds)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
+    except (OSError, AttributeError):
+        logger.debug("TCP_NODELAY not available on %r", sock)

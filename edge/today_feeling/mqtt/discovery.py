@@ -43,8 +43,8 @@ def _sensors(t: Topics, emotion_expire_s: int) -> dict[str, dict[str, Any]]:
     return {
         "emotion": {
             "p": "sensor", "name": "Emotion", "icon": "mdi:emoticon-outline",
-            "device_class": "enum", "options": list(EMOTIONS),
-            "state_topic": t.topic("emotion"), "value_template": "{{ value_json.label }}",
+            "device_class": "enum", "options": [*EMOTIONS, "nobody", "privacy"],
+            "state_topic": t.topic("emotion"), "value_template": "{{ value_json.label or 'nobody' }}",
             "json_attributes_topic": t.topic("emotion"),
             "json_attributes_template": "{{ (value_json.probs or {}) | tojson }}",
             "expire_after": emotion_expire_s,

@@ -24,6 +24,8 @@ from today_feeling.events import (
 )
 
 Payload = dict[str, Any]
+#: ``emotion``'s label while privacy mode has the camera closed.
+PRIVACY_LABEL = "privacy"
 
 
 def encode(payload: Payload) -> bytes:
@@ -66,6 +68,12 @@ def emotion_payload(event: AnalysisEvent) -> Payload:
         "face_score": None if face is None else _r(face.score),
         "ts": event.wall_time,
     }
+
+
+def privacy_emotion_payload(now: float) -> Payload:
+    """What ``emotion`` says while the camera is closed: an explicit state, not silence (which
+    Home Assistant would show as "unavailable" after ``expire_after``, like a fault)."""
+    return {"label": PRIVACY_LABEL, "probs": None, "faces": 0, "face_score": None, "ts": now}
 
 
 def mood_payload(event: MoodChanged) -> Payload:

@@ -8,7 +8,6 @@ so neither the camera pipeline nor paho's loop ever waits on the other.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -48,15 +47,6 @@ LIBRARY_INTERVAL_S = 2.0
 DISCOVERY_INTERVAL_S = 5.0
 
 
-def _no_delay(_client: mqtt.Client, _userdata: Any, sock: Any) -> None:
-    """Small MQTT packets must not wait for Nagle's algorithm (a command's state answer
-    otherwise waits for the broker's delayed ACK, tens of milliseconds)."""
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except (OSError, AttributeError):
-        logger.debug("TCP_NODELAY not available on %r", sock)
-
-
 class MqttService:
     """Start/stop contract of the daemon's services; see docs/mqtt.md for the topics."""
 
@@ -85,7 +75,6 @@ class MqttService:
         self.client.on_connect_fail = self._on_connect_fail
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-        self.client.on_socket_open = _no_delay
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -240,6 +229,13 @@ class MqttService:
         for feature in STATE_FEATURES:
             if before[feature] != after[feature]:
                 self._publish_state(feature, new)
+        if new.privacy and not old.privacy:
+            self._say_privacy()
+
+    def _say_privacy(self) -> None:
+        """``emotion`` = privacy at once, then with every stats tick while the camera is closed."""
+        payload = payloads.encode(payloads.privacy_emotion_payload(self._now()))
+        self._outbox.put_throttled("emotion", Outgoing(self._topics.topic("emotion"), payload), 0.0)
 
     def _on_analysis(self, event: AnalysisEvent) -> None:
         message = Outgoing(self._topics.topic("emotion"),
@@ -253,6 +249,8 @@ class MqttService:
         self._remember(self._topics.topic("track"), payloads.track_payload(event))
 
     def _on_stats(self, event: StatsEvent) -> None:
+        if self._controls.state.privacy:
+            self._say_privacy()
         message = Outgoing(self._topics.topic("stats"),
                            payloads.encode(payloads.stats_payload(event)))
         self._outbox.put_throttled("stats", message, self._s.stats_interval_s)

@@ -45,7 +45,7 @@ function onMessage(name, text) {
     setStatus();
   } else if (name === "emotion") {
     const doc = view.parse(text);
-    if (doc && ui.privacy !== "ON") {
+    if (doc && doc.label !== "privacy" && ui.privacy !== "ON") {
       ui.emotionAt = Date.now();
       view.showEmotion(doc);
     }
