@@ -109,6 +109,26 @@ def test_reconnects_after_mpd_is_killed_and_carries_on(
         second.disconnect()
 
 
+def test_a_volume_asked_while_mpd_is_away_is_applied_when_it_returns(
+        scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
+    rig = rig_factory(scanned)
+    rig.first_pick_for("happiness")
+    wait_for(lambda: rig.controls.state.volume is not None, what="volume read back")
+    scanned.kill()
+    wait_for(lambda: any(not s.connected for s in list(rig.statuses)), what="disconnect")
+    asked = 17 if rig.controls.state.volume != 17 else 23
+    rig.controls.update(volume=asked)  # MQTT/the dashboard show it at once
+    scanned.start()
+    rig.connected(times=2)
+    second = MPDClient()
+    second.connect("127.0.0.1", scanned.port)
+    try:
+        wait_for(lambda: int(second.status().get("volume", -1)) == asked, what="the held volume applied")
+        assert rig.controls.state.volume == asked
+    finally:
+        second.disconnect()
+
+
 def test_manual_skip_from_another_client_makes_the_director_back_off(
         scanned: LocalMpd, client: MPDClient, rig_factory: Any) -> None:
     rig = rig_factory(scanned, manual_backoff_s=300)

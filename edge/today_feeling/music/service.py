@@ -35,6 +35,7 @@ from today_feeling.music.feedback import FeedbackRecorder, Signal
 from today_feeling.music.index_store import INDEX_ERRORS, REFUSED, open_index
 from today_feeling.music.library import Library, Rescanner
 from today_feeling.music.mood_model import MusicMoodModel
+from today_feeling.music.requests import PlayerRequests
 from today_feeling.music.session import Session
 from today_feeling.music.volume import VolumeRamp
 
@@ -65,6 +66,7 @@ class MusicService:
         self._feedback = FeedbackRecorder(self._library, lambda: self._director.mood)
         self._quiet = QuietPolicy(lambda: controls.state.quiet_hours, wall, director.quiet_volume)
         self._ramp = VolumeRamp(director.volume_ramp_s, clock)
+        self._requests = PlayerRequests(self._ramp, self._quiet, controls)
         self._inbox: queue.Queue[msg.Message] = queue.Queue()
         self._rescanner = Rescanner(mpd, director, mpd.address, self._on_scan_done,
                                     load_model=load_model, progress=self._on_scan_progress)
@@ -180,11 +182,7 @@ class MusicService:
             self._director.resume()
         if mode_changed and self._session is not None:
             self._session.plan(start=True)
-        # Volumes we reflected from MPD come back here: only a different level is a request.
-        if new.volume is not None and new.volume not in (old.volume, self._ramp.current):
-            self._ramp.set_target(self._quiet.capped(new.volume))
-        if new.paused != old.paused and self._session is not None:
-            self._session.set_paused(new.paused)  # our own reflection of MPD is a no-op there
+        self._requests.on_controls(old, new, self._session)
 
     def _on_idle(self, changed: list[str]) -> None:
         if self._session is None:
@@ -226,6 +224,7 @@ class MusicService:
         self._reload_library()
         if self._auto_scan:
             self._rescanner.request()
+        self._requests.after_resync(self._session)
         self._session.plan(start=True)
 
     def _on_scan_progress(self, done: int, total: int, _file: str) -> None:
