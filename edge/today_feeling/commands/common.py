@@ -8,7 +8,10 @@ from typing import Any
 
 from today_feeling.config import Settings, load_settings
 from today_feeling.config.schema import replace_path
+from today_feeling.config.settings import DEVICE_MODELS_DIR
 from today_feeling.errors import ConfigError
+from today_feeling.model_store.manifest import MANIFEST_NAME
+from today_feeling.model_store.registry import default_cache_dir
 
 #: Flags that override one config key for one invocation: flag -> (key, metavar, help).
 OVERRIDE_FLAGS: dict[str, tuple[str, str, str]] = {
@@ -56,4 +59,16 @@ def apply_overrides(settings: Settings, args: argparse.Namespace) -> Settings:
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Load and validate the config and the override flags before anything touches hardware."""
     path: Path | None = args.config
-    return apply_overrides(load_settings(path), args)
+    return _with_fetched_models(apply_overrides(load_settings(path), args))
+
+
+def _with_fetched_models(settings: Settings) -> Settings:
+    """A developer's checkout: with models.dir left at the device default and nothing there,
+    use the models ``scripts/setup.sh`` fetched into the user's cache (no flag needed)."""
+    configured = Path(settings.models.dir).expanduser()
+    if settings.models.dir != DEVICE_MODELS_DIR or (configured / MANIFEST_NAME).exists():
+        return settings
+    fetched = default_cache_dir().parent / "models"
+    if (fetched / MANIFEST_NAME).exists():
+        return replace_path(settings, "models.dir", str(fetched))
+    return settings

@@ -115,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(frame_record(frame, analysis, mood, with_source)), flush=True)
             else:
                 faces = ", ".join(f"{f.emotion} ({f.score:.2f})" for f in analysis.faces)
-                print(f"frame {frame.index}: {faces or 'no face'}; mood {mood}")
+                print(f"frame {frame.index}: {faces or 'no face'}; mood: {mood or 'none yet'}")
             if annotator:
                 annotator.add(frame, analysis, mood)
     finally:
         source.close()
         if annotator:
             annotator.close()
-    print(f"{count} frames analysed", file=sys.stderr)
+    print(f"{count} frame{'' if count == 1 else 's'} analysed", file=sys.stderr)
     return 0

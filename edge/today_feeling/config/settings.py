@@ -16,6 +16,10 @@ from today_feeling.config.profiles import ProfilesSettings
 from today_feeling.config.schema import section, setting
 from today_feeling.config.web import HistorySettings, HttpSettings
 
+#: models.dir's default: the service's StateDirectory on a device (the CLI falls back to the
+#: user's cache, where scripts/setup.sh fetches, when nothing is here).
+DEVICE_MODELS_DIR = "/var/lib/today-feeling/models"
+
 
 @dataclass(frozen=True)
 class DeviceSettings:
@@ -65,7 +69,7 @@ class ModelSettings:
     """Which model files to load and where they are."""
 
     dir: str = setting(
-        "/var/lib/today-feeling/models",
+        DEVICE_MODELS_DIR,
         "Folder holding the model files and manifest.toml written by 'today-feeling models fetch'",
     )
     detector: Literal["auto", "short", "full"] = setting(

@@ -80,7 +80,9 @@ def model_path(models_dir: Path, entry: ModelEntry) -> Path:
     path = models_dir / entry.file
     if not path.is_file():
         raise ModelError(
-            f"model file {path} ({entry.key}) is missing: run "
-            f"'today-feeling models fetch --dir {models_dir}'"
+            f"model file {path} ({entry.key}) is missing: fetch it with "
+            f"'today-feeling models fetch --dir {models_dir}', or point at a folder that has it "
+            f"(--models-dir DIR or models.dir in the config; scripts/setup.sh fetches to "
+            f"~/.cache/today-feeling/models)"
         )
     return path
