@@ -27,6 +27,7 @@ import yaml
 from tests.conftest import free_port
 from tests.deploy import rootfs
 from tests.deploy.paths import ANSIBLE_DIR, VENV_BIN, tool
+from tests.fixtures.certs import Certs, make_certs
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class Converge:
     models_dir: Path
     seconds: tuple[float, float]
     """Wall time of the first and the second run."""
+    certs: Certs
+    """The throwaway CA and broker certificate behind the TLS listeners."""
 
 
 def changed_count(result: subprocess.CompletedProcess[str]) -> int:
@@ -56,7 +59,7 @@ def changed_count(result: subprocess.CompletedProcess[str]) -> int:
 
 
 def write_inventory(path: Path, *, root: Path, wheel: Path, wheelhouse: Path, models: Path,
-                    ports: dict[str, int]) -> None:
+                    ports: dict[str, int], certs: Certs) -> None:
     host_vars = {
         "ansible_host": str(root),
         "ansible_connection": "community.general.chroot",
@@ -71,6 +74,11 @@ def write_inventory(path: Path, *, root: Path, wheel: Path, wheelhouse: Path, mo
         "today_feeling_mpd_port": ports["mpd"],
         "today_feeling_mosquitto_port": ports["mqtt"],
         "today_feeling_mosquitto_websockets_port": ports["ws"],
+        "today_feeling_mosquitto_tls_port": ports["mqtts"],
+        "today_feeling_mosquitto_tls_websockets_port": ports["wss"],
+        "today_feeling_mosquitto_tls_cert_src": str(certs.server_cert),
+        "today_feeling_mosquitto_tls_key_src": str(certs.server_key),
+        "today_feeling_mosquitto_tls_ca_src": str(certs.ca),
         "today_feeling_mosquitto_users": [{
             "name": "controller", "password": CONTROLLER_PASSWORD,
             "read": ["today_feeling/#"], "write": ["today_feeling/+/+/set"],
@@ -101,10 +109,11 @@ def converged(tmp_path_factory: pytest.TempPathFactory, app_wheel: Path,
                PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     root = rootfs.fresh_rootfs(tmp / "root")
     try:
-        ports = {"mpd": free_port(), "mqtt": free_port(), "ws": free_port()}
+        ports = {name: free_port() for name in ("mpd", "mqtt", "ws", "mqtts", "wss")}
+        certs = make_certs(tmp / "certs")  # a throwaway CA for the TLS listeners
         inventory = tmp / "inventory.yml"
         write_inventory(inventory, root=root, wheel=app_wheel, wheelhouse=rootfs.wheelhouse(app_wheel),
-                        models=models_dir, ports=ports)
+                        models=models_dir, ports=ports, certs=certs)
         started = time.monotonic()
         first = play(inventory, env)
         first_s = time.monotonic() - started
@@ -114,7 +123,7 @@ def converged(tmp_path_factory: pytest.TempPathFactory, app_wheel: Path,
         second = play(inventory, env)
         seconds = (first_s, time.monotonic() - started)
         logger.info("converge: first run %.0f s, second run %.0f s", *seconds)
-        yield Converge(root, first, second, ports, models_dir, seconds)
+        yield Converge(root, first, second, ports, models_dir, seconds, certs)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -63,13 +63,15 @@ class Client:
     """A paho client that records CONNACK and messages, for bounded waits."""
 
     def __init__(self, port: int, user: str | None = None, password: str | None = None,
-                 transport: str = "tcp") -> None:
+                 transport: str = "tcp", ca: Path | None = None) -> None:
         self.rc: int | None = None
         self.messages: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
         self.mqtt = mqtt.Client(CallbackAPIVersion.VERSION2, transport=transport)  # type: ignore[arg-type]
         if user:
             self.mqtt.username_pw_set(user, password)
+        if ca is not None:
+            self.mqtt.tls_set(ca_certs=str(ca))
         self._subacks = 0
         self.mqtt.on_connect = self._on_connect
         self.mqtt.on_message = self._on_message
@@ -143,6 +145,23 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
     finally:
         for client in (watcher, anonymous, device, controller, intruder):
             client.close()
+
+
+def test_the_tls_listeners_serve_the_role_s_certificate(converged: Converge, daemon: Start) -> None:
+    exec_start_pre(converged.root, "mosquitto.service")
+    daemon(["/usr/sbin/mosquitto", "-c", "/etc/mosquitto/mosquitto.conf"])
+    ca = converged.certs.ca
+    reader = Client(converged.ports["mqtts"], "reader", READER_PASSWORD, ca=ca)
+    browser = Client(converged.ports["wss"], "reader", READER_PASSWORD, transport="websockets", ca=ca)
+    anonymous = Client(converged.ports["mqtts"], ca=ca)
+    try:
+        assert (reader.rc, browser.rc) == (0, 0)  # the certificate verifies against the CA
+        assert anonymous.rc != 0  # TLS does not replace the login
+    finally:
+        for client in (reader, browser, anonymous):
+            client.close()
+    key = converged.root / "etc/mosquitto/certs/today-feeling.key"
+    assert oct(key.stat().st_mode & 0o777) == "0o640"
 
 
 def test_mpd_listens_on_the_configured_port(converged: Converge, daemon: Start) -> None:
