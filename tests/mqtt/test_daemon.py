@@ -115,7 +115,9 @@ def test_sigkill_of_the_daemon_publishes_offline(daemon: DaemonRunner, probe: Pr
 
 
 def emotions_after(probe: Probe, mark: int) -> list[Message]:
-    return [m for m in probe.messages[mark:] if m.topic == f"{BASE}/emotion"]
+    """Readings of analysed frames (privacy mode's explicit "privacy" label is not one)."""
+    return [m for m in probe.messages[mark:]
+            if m.topic == f"{BASE}/emotion" and m.json()["label"] != "privacy"]
 
 
 def test_privacy_closes_the_camera_and_survives_a_restart(

@@ -108,7 +108,10 @@ def test_still_serving_after_garbage(broker: Broker, make_device: DeviceFactory,
         assert device.controls.state.volume is None
         assert device.controls.state.mode == "match"
         ignored = [r for r in caplog.records if "command ignored" in r.getMessage()]
-        assert len(ignored) == 4
+        # The 2 MB one never reaches the daemon: it declared a 64 KiB Maximum Packet Size (MQTT 5),
+        # so even this broker, which has no limit of its own, does not deliver it.
+        assert len(ignored) == 3
+        assert not any("2000000 bytes" in r.getMessage() for r in ignored)
         assert all(len(r.getMessage()) < 600 for r in ignored)  # huge payloads are not logged
     finally:
         probe.close()

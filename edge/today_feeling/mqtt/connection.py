@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.errors import ConfigError
@@ -102,6 +104,19 @@ def configure_client(client: mqtt.Client, address: BrokerAddress, settings: Mqtt
         )
     client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)  # type: ignore[arg-type]
     client.on_socket_open = _no_delay
+
+
+#: The largest packet the daemon accepts from the broker (MQTT 5 Maximum Packet Size): a broker
+#: without a limit of its own still cannot push a huge message into the daemon's memory.
+MAX_PACKET_BYTES = 65536
+
+
+def connect_properties() -> Properties:
+    """CONNECT properties: a clean session that ends with the connection, and our packet limit."""
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    properties.SessionExpiryInterval = 0
+    properties.MaximumPacketSize = MAX_PACKET_BYTES
+    return properties
 
 
 def _no_delay(_client: mqtt.Client, _userdata: object, sock: object) -> None:

@@ -31,7 +31,7 @@ from today_feeling.events import (
 )
 from today_feeling.mqtt import payloads
 from today_feeling.mqtt.commands import CommandError, apply_command, parse_command, profile_request
-from today_feeling.mqtt.connection import BrokerAddress, configure_client
+from today_feeling.mqtt.connection import BrokerAddress, configure_client, connect_properties
 from today_feeling.mqtt.discovery import DiscoveryMessage, with_profile_options
 from today_feeling.mqtt.outbox import Outbox, Outgoing
 from today_feeling.mqtt.topics import STATE_FEATURES, Topics
@@ -68,7 +68,7 @@ class MqttService:
         self._worker: threading.Thread | None = None
         self.connected = threading.Event()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                  protocol=mqtt.MQTTv311, clean_session=True)
+                                  protocol=mqtt.MQTTv5)
         configure_client(self.client, address, settings)
         self.client.will_set(topics.availability, "offline", qos=1, retain=True)
         self.client.on_connect = self._on_connect
@@ -95,7 +95,8 @@ class MqttService:
         self._worker.start()
         logger.info("MQTT connecting to %s as client_id=%s topics=%s/#", self._address.display,
                     self.client_id, self._topics.base)
-        self.client.connect_async(self._address.host, self._address.port, self._s.keepalive_s)
+        self.client.connect_async(self._address.host, self._address.port, self._s.keepalive_s,
+                                  clean_start=True, properties=connect_properties())
         self.client.loop_start()
 
     def stop(self) -> None:
