@@ -180,6 +180,19 @@ def test_enrolment_in_privacy_mode_says_why_and_a_bad_request_is_answered(tmp_pa
     rig.bus.publish(ProfileRequest("enrol_begin", "ana"))
     rig.bus.publish(ProfileRequest("enrol_capture", "anger"))
     assert "privacy mode is on" in str(rig.progress[-1]["message"])
-    assert rig.progress[-1]["state"] == "ready"
+    assert rig.progress[-1]["state"] == "refused"
+    assert rig.progress[-1]["name"] == "ana"
     rig.bus.publish(ProfileRequest("correct", "anger"))  # no profile is active
     assert "choose who is listening" in rig.changes[-1].message
+
+
+def test_a_profile_deleted_from_a_shell_is_not_brought_back_by_a_correction(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, active="ana")
+    rig.save("ana")
+    rig.runtime.start()
+    rig.see("fear")
+    assert rig.store.delete("ana")  # `today-feeling profile delete ana` while the daemon runs
+    rig.bus.publish(ProfileRequest("correct", "fear"))
+    assert not rig.store.path("ana").exists()
+    assert rig.controls.state.profile == ""
+    assert "was deleted" in rig.changes[-1].message

@@ -118,19 +118,22 @@ def test_logins_are_remembered_refusals_too_and_guessing_is_rate_limited() -> No
 
     def login(address: BrokerAddress, _s: MqttSettings, _t: float) -> tuple[bool, str]:
         calls.append(address.username)
-        return address.password == "right", ""
+        ok = address.password == "right"
+        return ok, "" if ok else "mqtt://127.0.0.1:1883: refused: Not authorized"
 
     now = [0.0]
     logins = BrokerLogins(BrokerAddress("127.0.0.1", 1883, False, None), MqttSettings(),
                           login=login, clock=lambda: now[0])
     right = "Basic " + base64.b64encode(b"reader:right").decode()
-    assert logins.allowed(right) and logins.allowed(right)
+    assert logins.allowed(right, "10.0.0.2") and logins.allowed(right, "10.0.0.2")
     assert calls == ["reader"]  # the broker was asked once
     wrong = "Basic " + base64.b64encode(b"reader:wrong").decode()
-    assert not logins.allowed(wrong) and not logins.allowed(wrong)
+    assert not logins.allowed(wrong, "10.0.0.9") and not logins.allowed(wrong, "10.0.0.9")
     assert calls == ["reader", "reader"]  # a refusal is remembered too
     for i in range(20):  # a guesser with a new password each time
-        logins.allowed("Basic " + base64.b64encode(f"reader:guess{i}".encode()).decode())
-    assert len(calls) == 2 + 9  # ten failures a minute, then the broker is not asked at all
-    assert logins.allowed(right)  # a login already known still works during the attack
+        logins.allowed("Basic " + base64.b64encode(f"reader:guess{i}".encode()).decode(), "10.0.0.9")
+    assert len(calls) == 2 + 9  # ten failures a minute, then the broker is not asked for it at all
+    assert logins.allowed(right, "10.0.0.2")  # a login already known still works during the attack
+    phone = "Basic " + base64.b64encode(b"controller:right").decode()
+    assert logins.allowed(phone, "10.0.0.3")  # a new login from another address is not locked out
     assert not logins.allowed("Bearer x") and not logins.allowed("Basic %%%")

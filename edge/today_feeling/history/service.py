@@ -27,7 +27,8 @@ Clock = Callable[[], float]
 _STOP = object()
 #: Rows kept in memory while the disk refuses them (a day of moods and tracks, ~200 bytes each).
 MAX_PENDING = 5000
-WRITE_ERRORS = (sqlite3.Error, OSError)
+#: What a full, read-only or vanished disk raises (a file that is not a database is not retried).
+WRITE_ERRORS = (sqlite3.OperationalError, OSError)
 
 
 class HistoryService:
@@ -86,6 +87,8 @@ class HistoryService:
             self._loop(store)
             store.add_gap(self._clock())
             store.heartbeat(self._clock())
+        except WRITE_ERRORS as err:
+            logger.error("history: %d row(s) not written at stop (%s)", len(self._pending), err)
         except Exception:
             logger.exception("history writer failed")
         finally:
@@ -126,8 +129,13 @@ class HistoryService:
                 continue
             if item is _STOP:
                 return True
-            self._pending.append(item)
+            self._keep(item)
         return False
+
+    def _keep(self, item: object) -> None:
+        if len(self._pending) == self._pending.maxlen:
+            logger.warning("history: %d rows waiting for the disk; the oldest is dropped", len(self._pending))
+        self._pending.append(item)
 
     def _open(self, store: HistoryStore) -> None:
         alive = store.last_alive()
@@ -142,9 +150,7 @@ class HistoryService:
         next_prune = self._clock() + self._prune_every_s
         retry, retry_at = Backoff(1.0, 30.0), 0.0
         while True:
-            wait = min(next_beat - self._clock(), 5.0)
-            if self._failing:
-                wait = min(wait, retry_at - self._clock())
+            wait = min((retry_at if self._failing else next_beat) - self._clock(), 5.0)
             try:
                 item = self._queue.get(timeout=max(0.05, wait))
             except queue.Empty:
@@ -153,7 +159,7 @@ class HistoryService:
                 self._write_pending(store)  # a last try; what still fails is lost with the process
                 return
             if item is not None:
-                self._pending.append(item)
+                self._keep(item)
             now = self._clock()
             if self._failing and now < retry_at:
                 continue

@@ -29,7 +29,7 @@ from today_feeling.events import (
     StatsEvent,
     TrackChanged,
 )
-from today_feeling.mqtt import payloads
+from today_feeling.mqtt import connection, payloads
 from today_feeling.mqtt.commands import CommandError, apply_command, parse_command, profile_request
 from today_feeling.mqtt.connection import BrokerAddress, configure_client, connect_properties
 from today_feeling.mqtt.discovery import DiscoveryMessage, with_profile_options
@@ -217,6 +217,9 @@ class MqttService:
     # -- events (publisher threads: only hand off) --------------------------------------------
     def _remember(self, topic: str, payload: payloads.Payload) -> None:
         message = Outgoing(topic, payloads.encode(payload), retain=True, qos=1)
+        if len(message.payload) > connection.MAX_PACKET_BYTES - 1024:  # the broker would drop us
+            logger.error("MQTT %s not sent: %d bytes, over the packet limit", topic, len(message.payload))
+            return
         with self._retained_lock:
             self._retained[topic] = message
         self._outbox.put(message)

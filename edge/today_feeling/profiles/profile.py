@@ -21,6 +21,9 @@ from today_feeling.errors import ProfileError
 
 FORMAT = 1
 SOURCES = ("enrol", "correction", "import")
+#: Corrections listed for UIs per profile (the newest): the message stays far below the broker's
+#: 64 KiB packet limit however many a household makes. Older ones: `profile show`.
+LISTED_CORRECTIONS = 10
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class Profile:
         return {"name": self.name, "model": self.model_key, "created": round(self.created, 3),
                 "updated": round(self.updated, 3), "samples": len(self.samples),
                 "per_emotion": {e: counts.get(e, 0) for e in EMOTIONS},
-                "corrections": self.corrections()}
+                "corrections": self.corrections()[-LISTED_CORRECTIONS:]}
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "name": self.name,

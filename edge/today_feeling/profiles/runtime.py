@@ -23,7 +23,7 @@ from today_feeling.domain.analysis import Face
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.personal import PersonalAdapter
-from today_feeling.errors import ProfileError
+from today_feeling.errors import ProfileError, ProfileMissingError
 from today_feeling.events import EnrolmentProgress, EventBus, ProfileRequest, ProfilesChanged
 from today_feeling.profiles.calibrated import load_usable
 from today_feeling.profiles.enrolment import EnrolmentSession
@@ -118,7 +118,7 @@ class Personalisation:
                 handler(request.value)
             except (ProfileError, ValueError, OSError) as err:
                 self._tell(f"{request.action} refused: {err}", logging.WARNING)
-                self._report_refusal(request.action, str(err))
+                self._report_refusal(request, str(err))
 
     def _activate(self, name: str) -> None:
         with self._lock:
@@ -145,11 +145,23 @@ class Personalisation:
         self._use(profile)
         self.publish()
 
+    def _fresh_active(self) -> Profile:
+        """The active profile as it is on disk now: ``profile delete`` or ``profile enroll`` from
+        a shell may have changed it, and writing back the copy in memory would undo that."""
+        if self._active is None:
+            raise ValueError("no profile is active: choose who is listening first")
+        name = self._active.name
+        try:
+            return self._load_checked(name)
+        except ProfileMissingError:
+            self._adapter, self._active = None, None
+            self._controls.update(profile="")
+            raise ValueError(f"profile {name} was deleted; nothing kept") from None
+
     def _correct(self, emotion: str) -> None:
         if emotion not in EMOTIONS:
             raise ValueError(f"unknown emotion {emotion!r}")
-        if self._active is None:
-            raise ValueError("no profile is active: choose who is listening first")
+        active = self._fresh_active()
         since = self._now() - self._s.correction_window_s
         recent = [(t, e) for t, e in list(self._recent) if t >= since]
         if not recent:
@@ -158,19 +170,18 @@ class Personalisation:
         index = EMOTIONS.index(emotion)
         samples = [Sample(t, index, "correction", batch, e) for t, e in recent]
         self._message = f"learned: {len(samples)} faces are {emotion} (undo: {batch})"
-        self._save_active(self._active.add(samples, self._s.max_samples_per_emotion))
-        logger.info("profile %s: correction %s adds %d faces as %s", self._active.name, batch,
+        self._save_active(active.add(samples, self._s.max_samples_per_emotion))
+        logger.info("profile %s: correction %s adds %d faces as %s", active.name, batch,
                     len(samples), emotion)
 
     def _undo(self, batch: str) -> None:
-        if self._active is None:
-            raise ValueError("no profile is active")
-        batches = [c["id"] for c in self._active.corrections()]
+        active = self._fresh_active()
+        batches = [c["id"] for c in active.corrections()]
         target = batches[-1] if batch in ("", "last") and batches else batch
         if target not in batches:
-            raise ValueError(f"no correction {batch!r} in profile {self._active.name}")
+            raise ValueError(f"no correction {batch!r} in profile {active.name}")
         self._message = f"correction {target} undone"
-        self._save_active(self._active.without_batch(target))
+        self._save_active(active.without_batch(target))
 
     def _delete(self, name: str) -> None:
         removed = self._store.delete(name)
@@ -227,13 +238,19 @@ class Personalisation:
         return self._session
 
     # -- telling people ----------------------------------------------------------------
-    def _report_refusal(self, action: str, reason: str) -> None:
-        """Whoever sent the request hears why it was refused (the page waits on these topics)."""
-        if action.startswith("enrol") and self._session is not None:
-            self._session.message = reason
-            self._publish_enrolment(self._session)
-        else:
+    def _report_refusal(self, request: ProfileRequest, reason: str) -> None:
+        """Whoever sent the request hears why it was refused, on the topic they watch: an
+        enrolment step on ``enrol`` (state "refused", even with no session yet), the rest on
+        ``profiles``."""
+        if not request.action.startswith("enrol"):
             self.publish()
+            return
+        session = self._session
+        name = session.name if session is not None else request.value
+        view = session.view() if session is not None else {"emotion": "", "ends_at": None,
+                                                          "collected": {}, "done": []}
+        self._bus.publish(EnrolmentProgress({**view, "name": name, "state": "refused",
+                                             "message": reason}, self._now()))
 
     def _tell(self, message: str, level: int = logging.INFO) -> None:
         logger.log(level, "%s", message)

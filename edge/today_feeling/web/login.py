@@ -24,7 +24,8 @@ from today_feeling.mqtt.connection import BrokerAddress
 #: A login the broker accepted is trusted this long without asking it again; a refused one is
 #: refused this long without asking (a flood of requests must not become a flood of logins).
 REMEMBER_S, REFUSED_S = 300.0, 30.0
-#: At most this many failed logins per window (from anyone) before every check is refused.
+#: At most this many refused logins per window from one address before its checks stop (per
+#: address: a guesser on the LAN must not lock the household out of its own dashboard).
 MAX_FAILURES, FAILURE_WINDOW_S = 10, 60.0
 LOGIN_TIMEOUT_S = 3.0
 
@@ -47,13 +48,16 @@ class BrokerLogins:
 
     def __init__(self, address: BrokerAddress, settings: MqttSettings, *,
                  login: Login = try_login, clock: Callable[[], float] = time.monotonic) -> None:
-        self._address, self._settings, self._login, self._clock = address, settings, login, clock
+        self._address, self._login, self._clock = address, login, clock
+        # A person logs in with a password only: the daemon's client certificate must not vouch
+        # for them (a broker with use_identity_as_username would accept any password with it).
+        self._people_settings = replace(settings, cert_file="", key_file="")
         self._lock = threading.Lock()
         self._remembered: dict[str, float] = {}
         self._refused: dict[str, float] = {}
-        self._failures: list[float] = []
+        self._failures: dict[str, list[float]] = {}
 
-    def allowed(self, header: str | None) -> bool:
+    def allowed(self, header: str | None, remote: str = "") -> bool:
         """No header asks as anonymous: a broker that admits anonymous readers shares its data
         with them anyway, so the dashboard is exactly as open as the broker, never more."""
         credentials = basic_credentials(header) if header else ("", "")
@@ -66,17 +70,19 @@ class BrokerLogins:
                 return True
             if self._refused.get(key, 0.0) > now:
                 return False
-            self._failures = [t for t in self._failures if t > now - FAILURE_WINDOW_S]
-            if len(self._failures) >= MAX_FAILURES:
+            since = now - FAILURE_WINDOW_S
+            self._failures = {a: [t for t in ts if t > since] for a, ts in self._failures.items()
+                              if ts[-1] > since}  # forget quiet addresses: bounded memory
+            if len(self._failures.get(remote, ())) >= MAX_FAILURES:
                 return False
         user, password = credentials
-        ok, _detail = self._login(replace(self._address, username=user or None, password=password or None),
-                                  self._settings, LOGIN_TIMEOUT_S)
+        ok, detail = self._login(replace(self._address, username=user or None, password=password or None),
+                                 self._people_settings, LOGIN_TIMEOUT_S)
         with self._lock:
             if ok:
                 self._remembered[key] = now + REMEMBER_S
-            else:
-                self._failures.append(now)
+            elif ": refused:" in detail:  # a broker that is down refuses nobody's password
+                self._failures.setdefault(remote, []).append(now)
                 self._refused = {k: t for k, t in self._refused.items() if t > now}
                 self._refused[key] = now + REFUSED_S
         return ok

@@ -13,6 +13,7 @@ daemon; the server retries binding in the background with backoff.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -88,7 +89,7 @@ class DashboardApp:
         """The broker accepts the page's login; without a broker, this machine only."""
         if self._logins is None:
             return environ.get("REMOTE_ADDR", "") in LOOPBACK
-        return self._logins.allowed(environ.get("HTTP_AUTHORIZATION"))
+        return self._logins.allowed(environ.get("HTTP_AUTHORIZATION"), environ.get("REMOTE_ADDR", ""))
 
     @staticmethod
     def _static(environ: dict[str, Any], start_response: StartResponse,
@@ -158,12 +159,18 @@ class HttpServer:
         self._server, self._thread = None, None
         self._bound.clear()
 
+    @staticmethod
+    def _discard(server: Any) -> None:
+        """A server that never ran: its sockets and its worker threads go (nothing may leak)."""
+        wasyncore.close_all(server._map)
+        server.task_dispatcher.shutdown()
+
     def _run(self) -> None:
         retry = Backoff(0.5, self._retry_max_s, jitter=0.0)
         while not self._stopping.is_set():
             try:
                 server = self._bind()
-            except OSError as err:
+            except (OSError, ValueError) as err:  # taken, not there yet, or not resolvable
                 delay = retry.next_delay()
                 logger.error("dashboard cannot listen on %s:%d (%s); retrying in %.1fs",
                              self._host, self._port, err, delay)
@@ -171,7 +178,7 @@ class HttpServer:
                 continue
             with self._lock:
                 if self._stopping.is_set():
-                    server.close()
+                    self._discard(server)
                     return
                 self._server = server
             logger.info("dashboard listening on http://%s:%d/", self._host, self.port)
@@ -180,10 +187,28 @@ class HttpServer:
             return
 
     def _bind(self) -> Any:
+        """Bind first, then build the server on that socket: waitress starts its threads before
+        binding, so a port that is taken must fail here, where nothing has been started yet."""
+        sock = _listening_socket(self._host, self._port)
         return create_server(
-            self._app, host=self._host, port=self._port, threads=THREADS, backlog=BACKLOG,
+            self._app, sockets=[sock], threads=THREADS, backlog=BACKLOG,
             connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
             asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
             ident="today-feeling", expose_tracebacks=False, clear_untrusted_proxy_headers=True,
             log_socket_errors=False,  # a phone that drops its connection is not news
         )
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket; ``[::]`` also serves IPv4 (as the dashboard always has)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind((host, port))
+    except (OSError, UnicodeError):
+        sock.close()
+        raise
+    return sock

@@ -7,6 +7,9 @@ import { title } from "./view.js";
 const $ = (id) => document.getElementById(id);
 export const EMOTIONS = ["anger", "fear", "happiness", "sadness", "surprise", "neutral"];
 const COUNTDOWN_S = 3;
+// What the device accepts as a name (domain/profile_names.py): letters of any script, digits,
+// space, '-' and '_', starting with a letter or digit, at most 32.
+const NAME = /^[\p{L}\p{N}][\p{L}\p{N}\p{M} _-]{0,31}$/u;
 
 export class People {
   constructor(getLink, toast) {
@@ -104,9 +107,9 @@ export class People {
   }
 
   beginEnrolment() {
-    const name = $("enrol-name").value.trim();
-    if (!name) {
-      $("enrol-message").textContent = "Type your name first";
+    const name = $("enrol-name").value.trim().normalize("NFC");
+    if (!NAME.test(name) || ["none", "off"].includes(name.toLowerCase())) {
+      $("enrol-message").textContent = "A name of letters and digits (spaces, - and _ allowed), up to 32";
       return;
     }
     this.enrol = { name, queue: [...EMOTIONS], asked: null, collecting: false, finished: false };
@@ -150,6 +153,11 @@ export class People {
     const session = this.enrol;
     if (!session || doc.name !== session.name) return; // a stale retained message or another phone
     $("enrol-message").textContent = doc.message || "";
+    if (doc.state === "refused") {
+      $("enrol-prompt").textContent = "That did not work";
+      $("enrol-retry").hidden = false;
+      return;
+    }
     if (doc.state === "collecting" && doc.emotion === session.asked) {
       session.collecting = true;
     } else if (doc.state === "ready" && session.collecting) {

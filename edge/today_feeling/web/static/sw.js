@@ -1,12 +1,12 @@
 // Offline shell: the page and its assets come from the network when the device answers
 // (so an upgrade shows at once) and from this cache when it does not.
-const CACHE = "today-feeling-shell-v3";
+const CACHE = "today-feeling-shell-v4";
 const SHELL = [
   "/", "/index.html", "/style.css", "/app.js", "/link.js", "/view.js", "/charts.js", "/people.js",
   "/vendor/mqtt.min.js", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png",
   "/api/config", // so an offline start still knows the device's name and broker
 ];
-const NEVER = ["/metrics", "/healthz"];
+const NEVER = ["/metrics", "/healthz", "/api/history", "/api/summary"]; // private or live: never stored
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
