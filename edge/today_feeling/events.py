@@ -91,6 +91,13 @@ class StatsEvent:
 
 
 @dataclass(frozen=True)
+class HistoryWritten:
+    """The history writer stored rows (for /metrics: when the last write succeeded)."""
+
+    wall_time: float
+
+
+@dataclass(frozen=True)
 class ProfileRequest:
     """Someone asked to change a profile: a correction, an undo, a delete or an enrolment step.
 

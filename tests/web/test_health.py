@@ -15,7 +15,10 @@ import pytest
 from tests.fixtures.daemon import Daemon, free_port
 from tests.media import media
 from today_feeling.domain.controls import Controls
-from today_feeling.events import EventBus, ServiceStatus, StatsEvent
+from today_feeling.domain.mood import MoodState
+from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEvent
+from today_feeling.history.service import HistoryService
+from today_feeling.history.store import HistoryStore
 from today_feeling.stats import RollingStats
 from today_feeling.web.metrics import SERVICE_DOWN_S, MetricsCollector
 
@@ -47,6 +50,22 @@ def test_a_lost_camera_or_a_service_down_for_a_minute_is_unhealthy_until_it_retu
     assert health["status"] == "degraded" and "mqtt down for 90 s" in str(health["reason"])
     bus.publish(ServiceStatus("mqtt", True, "broker"))
     assert metrics.health()["status"] == "ok"
+
+
+def test_metrics_tell_when_the_history_last_wrote(tmp_path: Path) -> None:
+    bus = EventBus()
+    metrics = MetricsCollector(bus, Controls())
+    history = HistoryService(lambda: HistoryStore(tmp_path / "h.sqlite3", 90, 1000), bus)
+    history.start()
+    try:
+        assert "history_last_write" not in metrics.render()  # nothing written yet: absent, not 0
+        bus.publish(MoodChanged(None, MoodState("happiness", 1.0, 0.8, None, None, True, True), 1234.5))
+        assert history.flush()
+        line = next(row for row in metrics.render().splitlines()
+                    if row.startswith("today_feeling_history_last_write_timestamp_seconds "))
+        assert float(line.split()[1]) > 1_000_000_000  # the wall time of the write
+    finally:
+        history.stop()
 
 
 def test_the_frame_rate_decays_to_zero_when_frames_stop() -> None:

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 
 from today_feeling.backoff import Backoff
-from today_feeling.events import EventBus, MoodChanged, ServiceStatus, TrackChanged
+from today_feeling.events import EventBus, HistoryWritten, MoodChanged, ServiceStatus, TrackChanged
 from today_feeling.history.store import HistoryStore, TrackRow
 
 logger = logging.getLogger(__name__)
@@ -181,9 +181,14 @@ class HistoryService:
 
     def _write_pending(self, store: HistoryStore) -> None:
         """Write the waiting rows oldest first; a row leaves the queue only once written."""
+        wrote = False
         while self._pending:
-            self._handle(store, self._pending[0])
+            item = self._pending[0]
+            self._handle(store, item)
             self._pending.popleft()
+            wrote = wrote or isinstance(item, MoodChanged | TrackChanged)
+        if wrote:
+            self._bus.publish(HistoryWritten(self._clock()))
 
     def _report(self, ok: bool, detail: str) -> None:
         if ok != (not self._failing):

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from today_feeling import __version__
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.emotions import EMOTIONS
-from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
+from today_feeling.events import (
+    EventBus,
+    HistoryWritten,
+    MoodChanged,
+    ServiceStatus,
+    StatsEvent,
+    TrackChanged,
+)
 
 PREFIX = "today_feeling"
 # The daemon publishes stats every 10 s (app.STATS_PERIOD_S); three missed periods plus slack
@@ -43,6 +50,7 @@ class _Snapshot:
     tracks: int = 0
     services: dict[str, bool] = field(default_factory=dict)
     down_since: dict[str, float] = field(default_factory=dict)
+    history_written_at: float | None = None
     details: dict[str, str] = field(default_factory=dict)
 
 
@@ -60,6 +68,7 @@ class MetricsCollector:
         bus.subscribe(MoodChanged, self._on_mood)
         bus.subscribe(TrackChanged, self._on_track)
         bus.subscribe(ServiceStatus, self._on_status)
+        bus.subscribe(HistoryWritten, self._on_history_written)
 
     def _on_stats(self, event: StatsEvent) -> None:
         with self._lock:
@@ -77,6 +86,10 @@ class MetricsCollector:
     def _on_track(self, _event: TrackChanged) -> None:
         with self._lock:
             self._snap.tracks += 1
+
+    def _on_history_written(self, event: HistoryWritten) -> None:
+        with self._lock:
+            self._snap.history_written_at = event.wall_time
 
     def _on_status(self, event: ServiceStatus) -> None:
         with self._lock:
@@ -131,6 +144,8 @@ class MetricsCollector:
             _counter(lines, "tracks_played_total", "Tracks started", s.tracks)
             _mood(lines, s.mood)
             _services(lines, s.services)
+            _gauge(lines, "history_last_write_timestamp_seconds",
+                   "Unix time of the last successful history write", s.history_written_at)
         _controls(lines, self._controls.state)
         return "\n".join(lines) + "\n"
 
