@@ -11,8 +11,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export MQTT_PORT=${MQTT_PORT:-1884} WS_PORT=${WS_PORT:-9001} MPD_PORT=${MPD_PORT:-6601}
 http_port=${HTTP_PORT:-8080}
-state=${DEMO_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling/demo}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling
+state=${DEMO_DIR:-$cache/demo}
 mkdir -p "$state"
+# The demo's config, with every path under $state (two demos never share a history or a
+# privacy flag) and the models where scripts/setup.sh put them; MPD's music folder is told
+# to the daemon, which reaches the demo MPD over TCP (MPD only reveals it over a socket).
+config="$state/config.toml"
+sed -e "s|~/.cache/today-feeling/demo|$state|g" -e "s|~/.cache/today-feeling/models|$cache/models|g" \
+    scripts/demo.toml > "$config"
+printf '\n[mpd]\nmusic_directory = "%s"\n' "$state/mpd/music" >> "$config"
 
 pids=()
 cleanup() {
@@ -29,7 +37,7 @@ pids+=($!)
 video=$(.venv/bin/python -c "from today_feeling.model_store.samples import sample_path; print(sample_path('WolfgangLanger_Pexels.mp4'))")
 echo "dashboard: http://127.0.0.1:$http_port   (logs of broker and MPD in $state)"
 CREDENTIALS_DIRECTORY="$state/broker/credentials" .venv/bin/today-feeling run \
-  --config scripts/demo.toml --source "$video" \
+  --config "$config" --source "$video" \
   --mpd "127.0.0.1:$MPD_PORT" \
   --mqtt "mqtt://today-feeling@127.0.0.1:$MQTT_PORT" --mqtt-ws "ws://127.0.0.1:$WS_PORT" \
   --http "127.0.0.1:$http_port" &

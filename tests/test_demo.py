@@ -62,6 +62,12 @@ def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path, models_dir: Path
             capture_output=True, text=True, timeout=30, check=False)
         assert json.loads(track.stdout)["reason"], track
         assert proc.wait(timeout=60) == 0
+        # A calm first run: no warning on the demo's screen (issue 20: twelve "cannot analyse").
+        warnings = [line for line in (tmp_path / "demo.log").read_text().splitlines()
+                    if line.startswith(("WARNING", "ERROR"))]
+        assert warnings == [], warnings
+        # All its state under DEMO_DIR: two demos never share a history or a privacy flag.
+        assert (tmp_path / "demo" / "history.sqlite3").exists()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
