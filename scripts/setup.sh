@@ -10,12 +10,21 @@ cd "$(dirname "$0")/.."
 dev=0
 [[ "${1:-}" == "--dev" ]] && dev=1
 sudo=""
-[[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+if [[ "$(id -u)" -ne 0 ]]; then
+  if ! command -v sudo > /dev/null; then
+    echo "setup.sh installs Debian packages and needs root: run it as root (su -c 'bash scripts/setup.sh')," >&2
+    echo "or install sudo and add yourself to the sudo group (su -c 'apt-get install sudo && adduser $USER sudo')." >&2
+    exit 1
+  fi
+  sudo="sudo"
+fi
 
 packages=(python3 python3-venv python3-pip ffmpeg mpd mosquitto mosquitto-clients)
 if (( dev )); then
   # mopidy: the music tests run a real Mopidy (an MPD-protocol server without stickers)
-  packages+=(chromium sox systemd debootstrap git mopidy mopidy-mpd mopidy-local)
+  # libatomic1: Playwright's bundled node needs it; a minimal Debian 12 lacks it (gcc brings it
+  # on developer machines, which is how it went unnoticed).
+  packages+=(chromium libatomic1 sox systemd debootstrap git mopidy mopidy-mpd mopidy-local)
 fi
 on_pi=0
 if grep -qs "Raspberry Pi" /proc/device-tree/model; then
@@ -29,11 +38,15 @@ for package in "${packages[@]}"; do
     || missing+=("$package")
 done
 if (( ${#missing[@]} )); then
-  echo "==> apt-get install ${missing[*]}"
-  $sudo apt-get update -qq
+  echo "==> apt-get install ${missing[*]} (log: /tmp/today-feeling-apt.log)"
   # The packaged mpd/mosquitto services are not needed by the demo or the tests,
-  # which start their own instances on loopback.
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # which start their own instances on loopback. dpkg's chatter goes to the log.
+  if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > /tmp/today-feeling-apt.log 2>&1; then
+    tail -n 30 /tmp/today-feeling-apt.log >&2
+    echo "apt-get failed (whole log: /tmp/today-feeling-apt.log)" >&2
+    exit 1
+  fi
 fi
 
 python=${PYTHON:-python3}
@@ -47,6 +60,7 @@ if [[ ! -x .venv/bin/python ]]; then
   fi
 fi
 .venv/bin/python -m pip install -q --upgrade pip
+echo "==> pip install into .venv (a few minutes the first time$( (( dev )) && echo '; TensorFlow for the training tests is large'))"
 if (( dev )); then
   # [train]: tests/emotion_model/test_training_pipeline.py runs the training tools themselves.
   # TensorFlow-CPU wheels exist for x86-64; elsewhere those tests skip with the reason.

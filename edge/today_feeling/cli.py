@@ -31,8 +31,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: What ``today-feeling --help`` says first: for the person at the shell, not for developers.
+DESCRIPTION = ("Today Feeling: reads the listener's facial emotion on this device and plays music\n"
+               "that fits the mood. 'today-feeling COMMAND --help' shows a command's options.")
+EPILOG = """examples:
+  today-feeling doctor                      check camera, models, accelerator, MPD and broker
+  today-feeling detect photo.jpg            what the device sees in a picture or video
+  today-feeling run --config FILE           the daemon (the systemd service runs this)
+  today-feeling profile list                household profiles on this device
+docs: README.md, docs/ (MQTT topics, music, dashboard, deployment)"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="today-feeling", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="today-feeling", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
