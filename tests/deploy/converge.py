@@ -35,6 +35,7 @@ PLAYBOOK_TIMEOUT_S = 900
 HOST = "testdevice"
 MQTT_PASSWORD = "converge-test-pw"
 READER_PASSWORD = "reader pw"
+MUSIC_DIR = "/home/tf-music"
 CONTROLLER_PASSWORD = "controller-test-pw"
 
 
@@ -72,6 +73,7 @@ def write_inventory(path: Path, *, root: Path, wheel: Path, wheelhouse: Path, mo
         "today_feeling_device_id": HOST,
         "today_feeling_mqtt_password": MQTT_PASSWORD,
         "today_feeling_mpd_port": ports["mpd"],
+        "today_feeling_mpd_music_dir": MUSIC_DIR,  # under /home: the drop-in must make it visible
         "today_feeling_mosquitto_port": ports["mqtt"],
         "today_feeling_mosquitto_websockets_port": ports["ws"],
         "today_feeling_mosquitto_tls_port": ports["mqtts"],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.converge import HOST, MQTT_PASSWORD, Converge, changed_count, chroot
+from tests.deploy.converge import HOST, MQTT_PASSWORD, MUSIC_DIR, Converge, changed_count, chroot
 from tests.deploy.paths import UNIT_FILE, tool
 
 pytestmark = pytest.mark.slow
@@ -78,6 +78,14 @@ def test_installed_app_accepts_the_rendered_config_as_the_service_user(converged
     text = (converged.root / "etc/today-feeling/config.toml").read_text()
     assert f'url = "mqtt://{HOST}@localhost:{converged.ports["mqtt"]}"' in text
     assert MQTT_PASSWORD not in text
+    assert f'music_directory = "{MUSIC_DIR}"' in text  # analysed where MPD keeps the files
+
+
+def test_a_library_under_home_is_made_visible_to_the_sandboxed_service(converged: Converge) -> None:
+    dropin = (converged.root / "etc/systemd/system/today-feeling.service.d/50-ansible.conf").read_text()
+    assert "ProtectHome=tmpfs" in dropin
+    assert f"BindReadOnlyPaths={MUSIC_DIR}" in dropin
+    assert (converged.root / MUSIC_DIR.lstrip("/")).is_dir()
 
 
 def test_credential_and_models_are_in_place(converged: Converge) -> None:
