@@ -262,7 +262,7 @@ def render_role_dropin(password: str) -> str:
     env = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined)
     return env.from_string(template.read_text()).render(
         ansible_managed="Ansible managed", today_feeling_mqtt_password=password,
-        today_feeling_unit_service_overrides=[])
+        today_feeling_unit_service_overrides=[], today_feeling_mpd_music_dir="/var/lib/mpd/music")
 
 
 def test_without_a_password_the_role_dropin_lets_the_unit_start(fresh_rig: Rig) -> None:
