@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import default_cache_dir, user_models_dir
 from today_feeling.model_store.samples import sample_path
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("video", nargs="?", default=None)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--models-dir", default=str(default_cache_dir().parent / "models"))
+    parser.add_argument("--models-dir", default=str(user_models_dir()))
     args = parser.parse_args()
     video = args.video or str(sample_path("WolfgangLanger_Pexels.mp4"))
     ours = run_json([sys.executable, "-m", "today_feeling", "bench", video, "--json",

@@ -25,7 +25,7 @@ from today_feeling.capture.replay import ReplaySource
 from today_feeling.config.settings import Settings
 from today_feeling.inference.blazeface import iou
 from today_feeling.inference.build import build_recognizer
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import user_models_dir
 from today_feeling.model_store.samples import sample_path
 
 WIDTHS = (24, 32, 40, 56, 80, 112, 160)
@@ -77,7 +77,7 @@ def compose(image, box, width, background, rng):  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--models-dir", default=str(default_cache_dir().parent / "models"))
+    parser.add_argument("--models-dir", default=str(user_models_dir()))
     args = parser.parse_args()
     base = Settings()
     base = replace(base, models=replace(base.models, dir=args.models_dir))

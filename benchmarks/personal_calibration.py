@@ -41,7 +41,7 @@ from today_feeling.domain.emotions import fer_labels_to_product
 from today_feeling.domain.personal import SHARPNESS, PersonalAdapter
 from today_feeling.evaluation import expected_calibration_error
 from today_feeling.inference.build import build_classifier
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import user_models_dir
 
 GRID = (2.0, 3.0, 5.0, 8.0, 12.0)
 Method = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -122,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/datasets/ckplus48_subjects.npz"))
-    parser.add_argument("--models-dir", type=Path, default=default_cache_dir().parent / "models")
+    parser.add_argument("--models-dir", type=Path, default=user_models_dir())
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with np.load(args.data) as raw:

@@ -48,7 +48,7 @@ from today_feeling.domain.mood import MoodEngine
 from today_feeling.domain.personal import PersonalAdapter
 from today_feeling.inference.build import build_recognizer
 from today_feeling.inference.emotion import EmotionClassifier
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import user_models_dir
 from today_feeling.model_store.samples import sample_path
 from today_feeling.profiles.profile import Profile, Sample
 
@@ -194,7 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/datasets/ckplus48_subjects.npz"))
-    parser.add_argument("--models-dir", type=Path, default=default_cache_dir().parent / "models")
+    parser.add_argument("--models-dir", type=Path, default=user_models_dir())
     parser.add_argument("--min-media-s", type=float, default=60.0, help="loop shorter videos to this")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -10,7 +10,7 @@ import pytest
 from today_feeling.errors import ModelError
 from today_feeling.model_store.fetch import fetch_all
 from today_feeling.model_store.manifest import PACKAGED_MANIFEST, load_manifest
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import user_models_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -23,7 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     """A folder with every manifest model, fetched from the pinned sources once per machine."""
-    target = default_cache_dir().parent / "models"
+    target = user_models_dir()
     try:
         fetch_all(load_manifest(PACKAGED_MANIFEST), target)
     except ModelError as err:

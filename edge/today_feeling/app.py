@@ -87,7 +87,7 @@ class Daemon:
         self.capture = CaptureWorker(
             make_source(capture.source, capture),
             Backoff(capture.retry_initial_s, capture.retry_max_s),
-            on_status=self._on_capture_status,
+            on_status=self._on_capture_status, rates=(capture.fps, capture.idle_fps),
         )
         self.capture.set_privacy(self.controls.state.privacy)
         self.controls.subscribe(self._on_controls)

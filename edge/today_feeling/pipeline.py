@@ -55,11 +55,14 @@ class AnalysisLoop:
         self.state = LoopState()
         self.stats = RollingStats()
 
+    def idle(self) -> bool:
+        """Nobody seen for ``idle_after_s``: analyse (and capture) less."""
+        last_face = self.state.last_face
+        return last_face is None or self._clock() - last_face > self._settings.idle_after_s
+
     def current_period(self) -> float:
         """Seconds between analyses: fast while a face is around, slow when idle."""
-        last_face = self.state.last_face
-        idle = last_face is None or self._clock() - last_face > self._settings.idle_after_s
-        return 1.0 / (self._settings.idle_fps if idle else self._settings.max_fps)
+        return 1.0 / (self._settings.idle_fps if self.idle() else self._settings.max_fps)
 
     def step(self, max_wait: float) -> bool:
         """Analyse at most one frame, waiting at most ``max_wait`` s; True if one was analysed."""
@@ -76,6 +79,7 @@ class AnalysisLoop:
         if self._frame_hook is not None:
             self._frame_hook(frame, analysis)
         self._next_due = max(self._next_due + self.current_period(), self._clock())
+        self._capture.request(self._next_due, idle=self.idle())
         return True
 
     def _record(self, analysis: FrameAnalysis) -> None:

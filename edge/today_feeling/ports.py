@@ -42,6 +42,21 @@ class FrameSource(Protocol):
 
     def read(self) -> Frame | None: ...
 
+    def skip(self) -> bool:
+        """Move past the next frame without decoding it: the analysis will not look at it.
+
+        Most frames of an always-on camera are never analysed, and decoding them was most of
+        an empty room's cost. False at the end of a finite source; failures as for ``read``.
+        """
+        ...
+
+    def set_frame_rate(self, fps: float) -> None:
+        """Ask a live source for ``fps`` frames/s (fewer while nobody is in the room).
+
+        Best effort: a source that cannot change its rate (a file, many streams) ignores it.
+        """
+        ...
+
     def close(self) -> None: ...
 
 

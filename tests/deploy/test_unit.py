@@ -1,4 +1,4 @@
-"""The unit file is valid for systemd and hardened to an exposure of at most 1.4."""
+"""The unit file is valid for systemd and hardened to an exposure of at most 1.3."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.paths import UNIT_FILE, tool
+from tests.deploy.role_dropin import render_role_dropin
 from today_feeling.config.settings import Settings
 
-MAX_EXPOSURE = 1.4
+MAX_EXPOSURE = 1.3
 EXAMPLE_DROPIN = UNIT_FILE.parent / "today-feeling.service.d-example.conf"
 
 
@@ -53,7 +54,7 @@ def test_example_dropin_applies_cleanly(tmp_path: Path) -> None:
     assert result.stderr.strip() == "", result.stderr
 
 
-def test_unit_exposure_is_at_most_1_4() -> None:
+def test_unit_exposure_is_at_most_1_3() -> None:
     analyze = tool("systemd-analyze")
     result = subprocess.run(
         [analyze, "security", "--offline=yes", f"--threshold={int(MAX_EXPOSURE * 10)}",
@@ -100,3 +101,23 @@ def test_unit_is_ordered_after_network_and_mpd_and_rate_limited() -> None:
     assert {"network-online.target", "mpd.service"} <= set(after)
     assert int(parser["Unit"]["StartLimitBurst"]) >= 1
     assert int(parser["Unit"]["StartLimitIntervalSec"]) > 0
+
+
+def test_netlink_only_where_the_camera_or_coral_stack_needs_it(tmp_path: Path) -> None:
+    """The unit allows no netlink; the role's drop-in adds it for libcamera and libusb only."""
+    assert _unit_values("RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
+    assert "AF_NETLINK" not in render_role_dropin("secret")
+    for stack in ({"picamera2": True}, {"coral": True}):
+        dropin = render_role_dropin("secret", **stack)
+        assert "RestrictAddressFamilies=AF_NETLINK\n" in dropin
+        dropins = tmp_path / f"{UNIT_FILE.name}.d"
+        dropins.mkdir(exist_ok=True)
+        (dropins / "50-ansible.conf").write_text(dropin)
+        text = UNIT_FILE.read_text().replace("/opt/today-feeling/venv/bin/today-feeling", "/bin/true")
+        (tmp_path / UNIT_FILE.name).write_text(text)
+        result = subprocess.run(
+            [tool("systemd-analyze"), "verify", "--man=no", UNIT_FILE.name], check=False,
+            capture_output=True, text=True, timeout=60,
+            env={**os.environ, "SYSTEMD_UNIT_PATH": f"{tmp_path}:"},
+        )
+        assert result.returncode == 0 and result.stderr.strip() == "", result.stderr

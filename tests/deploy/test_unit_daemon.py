@@ -31,6 +31,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from tests.conftest import free_port
 from tests.deploy import rootfs
 from tests.deploy.paths import ANSIBLE_DIR, UNIT_FILE, checkout_binds
+from tests.deploy.role_dropin import render_role_dropin
 from tests.deploy.test_unit_sandbox import FILE_VISIBILITY_ONLY
 from tests.deploy.user_manager import UserManager, UserManagerError
 from tests.media import media
@@ -252,17 +253,6 @@ def test_config_error_exits_78_and_is_not_restarted(rig: Rig) -> None:
     time.sleep(6)  # longer than RestartSec: a restart would have happened by now
     assert rig.manager.show(BAD_UNIT, "NRestarts") == "0"
     assert re.fullmatch(r"failed|inactive", rig.manager.show(BAD_UNIT, "ActiveState"))
-
-
-def render_role_dropin(password: str) -> str:
-    """The role's drop-in template as Ansible renders it (plain Jinja2 suffices for it)."""
-    import jinja2
-
-    template = ANSIBLE_DIR / "roles/today_feeling/templates/dropin.conf.j2"
-    env = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(template.read_text()).render(
-        ansible_managed="Ansible managed", today_feeling_mqtt_password=password,
-        today_feeling_unit_service_overrides=[], today_feeling_mpd_music_dir="/var/lib/mpd/music")
 
 
 def test_without_a_password_the_role_dropin_lets_the_unit_start(fresh_rig: Rig) -> None:

@@ -22,6 +22,8 @@ class FlakyCamera:
         self.opens = 0
         self.is_open = False
         self._index = 0
+        self.decoded = 0
+        self.rates: list[float] = []
 
     def open(self) -> None:
         if not self.present.is_set():
@@ -34,10 +36,31 @@ class FlakyCamera:
             raise SourceError("camera unplugged")
         self.present.wait(0.01)
         self._index += 1
+        self.decoded += 1
         return Frame(np.zeros((48, 64, 3), np.uint8), float(self._index), self._index)
+
+    def skip(self) -> bool:
+        if not self.present.is_set():
+            raise SourceError("camera unplugged")
+        self.present.wait(0.01)
+        self._index += 1
+        return True
+
+    def set_frame_rate(self, fps: float) -> None:
+        self.rates.append(fps)
 
     def close(self) -> None:
         self.is_open = False
+
+
+class _FakeRequest:
+    """A completed libcamera request: the buffer returns to the camera on ``release``."""
+
+    def __init__(self) -> None:
+        self.released = False
+
+    def release(self) -> None:
+        self.released = True
 
 
 class FakePicamera2:
@@ -46,6 +69,8 @@ class FakePicamera2:
     def __init__(self) -> None:
         self.config: dict[str, Any] = {}
         self.started = False
+        self.requests: list[_FakeRequest] = []
+        self.controls: list[dict[str, Any]] = []
 
     def create_video_configuration(self, **kwargs: Any) -> dict[str, Any]:
         return kwargs
@@ -62,6 +87,14 @@ class FakePicamera2:
             return np.full((h * 3 // 2, w), 128, np.uint8)  # YUV420: luma then chroma rows
         w, h = self.config["main"]["size"]
         return np.zeros((h, w, 3), np.uint8)
+
+    def capture_request(self) -> _FakeRequest:
+        request = _FakeRequest()
+        self.requests.append(request)
+        return request
+
+    def set_controls(self, controls: dict[str, Any]) -> None:
+        self.controls.append(controls)
 
     def stop(self) -> None:
         self.started = False

@@ -89,9 +89,23 @@ def test_tiled_search_in_an_empty_room_is_rate_limited(models_dir) -> None:
     recognizer = build_recognizer(settings_for(
         models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 2.0})).recognizer
     passes = [recognizer.analyse(empty, i, t).detector for i, t in enumerate((0.0, 0.5, 1.9, 2.0, 2.5))]
-    assert passes == ["tiled", "full", "full", "tiled", "full"]
+    # after the first frame finds nobody the short pass is not repeated: one pass per frame
+    assert passes == ["short+tiled", "full", "full", "tiled", "full"]
     # a source that starts again (a looped video) searches at once
     assert recognizer.analyse(empty, 5, 0.1).detector == "tiled"
     every_frame = build_recognizer(settings_for(
         models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 0.0})).recognizer
-    assert {every_frame.analyse(empty, i, i / 8).detector for i in range(3)} == {"tiled"}
+    assert [every_frame.analyse(empty, i, i / 8).detector for i in range(3)] == [
+        "short+tiled", "tiled", "tiled"]
+
+
+def test_a_listener_walking_into_an_empty_room_brings_back_the_short_pass(models_dir) -> None:
+    data = pytest.importorskip("skimage.data")
+    near = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), None, fx=2, fy=2)  # ~200 px
+    empty = np.full_like(near, 120)
+    recognizer = build_recognizer(settings_for(models_dir, detection={"tile_grid": 1})).recognizer
+    passes = [recognizer.analyse(image, i, i / 2).detector
+              for i, image in enumerate((empty, empty, near, near, empty, empty))]
+    # nobody: full-range alone; the near face it finds hands back to the cheap pass; when the
+    # listener leaves, the short pass misses and full-range takes over again
+    assert passes == ["short+full", "full", "full", "short", "short+full", "full"]

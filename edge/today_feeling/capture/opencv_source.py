@@ -68,6 +68,24 @@ class OpenCvSource:
         self._index += 1
         return frame
 
+    def skip(self) -> bool:
+        """``grab()`` without ``retrieve()``: the buffer is dequeued but not converted."""
+        if self._capture is None:
+            raise SourceError(f"source '{self.spec}' is not open")
+        if self._capture.grab():
+            self._index += 1
+            return True
+        if self._is_camera() or "://" in self.spec:
+            raise SourceError(f"source '{self.spec}' stopped delivering frames")
+        return False
+
+    def set_frame_rate(self, fps: float) -> None:
+        """V4L2 cameras that offer the rate switch to it; streams and files keep theirs."""
+        if self._capture is None or not self._is_camera():
+            return
+        if not self._capture.set(cv2.CAP_PROP_FPS, fps):
+            logger.debug("%s does not offer %.1f frames/s", self.spec, fps)
+
     @property
     def native_fps(self) -> float:
         """The file's or camera's frame rate as reported by OpenCV (0 when unknown)."""

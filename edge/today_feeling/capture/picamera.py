@@ -101,6 +101,26 @@ class PiCameraSource:
         self._index += 1
         return frame
 
+    def skip(self) -> bool:
+        """Take the next request and hand it straight back: no array is made."""
+        if self._camera is None:
+            raise SourceError("Pi camera is not open")
+        try:
+            self._camera.capture_request().release()
+        except (RuntimeError, OSError) as err:
+            raise SourceError(f"Pi camera stopped delivering frames: {err}") from err
+        self._index += 1
+        return True
+
+    def set_frame_rate(self, fps: float) -> None:
+        """The sensor's own frame rate: fewer frames, less ISP and memory traffic."""
+        if self._camera is None:
+            return
+        try:
+            self._camera.set_controls({"FrameRate": fps})
+        except (RuntimeError, OSError) as err:
+            logger.warning("Pi camera refused %.1f frames/s: %s", fps, err)
+
     def close(self) -> None:
         if self._camera is not None:
             try:

@@ -3,11 +3,16 @@
 The analysis loop is slower than the camera on purpose (rate cap), so frames are
 not queued: a one-slot mailbox holds the newest frame and older ones are dropped,
 which keeps the pipeline on live time instead of drifting behind.
+
+The analysis loop also says when it next wants a frame (``request``): until shortly before
+then, frames are skipped without decoding, and while nobody is in the room the camera is
+asked for a lower rate. Without requests every frame is decoded (the CLI's one-shot uses).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +32,9 @@ class CaptureWorker:
 
     def __init__(self, source: FrameSource, backoff: Backoff,
                  on_status: StatusCallback | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 rates: tuple[float, float] | None = None) -> None:
+        """``rates`` = (frames/s with someone in the room, frames/s while idle) for live sources."""
         self._source = source
         self._backoff = backoff
         self._on_status = on_status or (lambda state, healthy, detail: None)
@@ -39,6 +46,16 @@ class CaptureWorker:
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self.frames_read = 0
+        self.frames_skipped = 0
+        self._due: float | None = None
+        """Clock time the analysis next wants a frame; None = decode every frame."""
+        self._asked = 0
+        """Counts requests, so a frame decoded for a replaced one is recognised."""
+        self._interval = 0.0
+        """The source's time between frames, as last seen (how early to start decoding)."""
+        self._rates = rates
+        self._idle = False
+        self._applied_rate: float | None = None
         self.heartbeat = clock()
         """Clock time of the capture thread's last sign of life (for the watchdog)."""
         self.state = "starting"
@@ -61,7 +78,18 @@ class CaptureWorker:
                 self._latest = None  # a frame taken before the switch must not be analysed
         else:
             self._privacy.clear()
+            self._due = None  # decode the first frame after privacy: nobody asked yet
         self._wake.set()
+
+    def request(self, due: float, idle: bool) -> None:
+        """The analysis needs no frame before clock time ``due``; ``idle``: nobody is around.
+
+        A frame already waiting was decoded before anyone asked; at ``due`` it would be stale.
+        """
+        with self._cond:
+            self._latest = None
+            self._due, self._idle = due, idle
+            self._asked += 1
 
     def latest(self, after_index: int, timeout: float) -> Frame | None:
         """The newest frame newer than ``after_index`` (or None after ``timeout`` s)."""
@@ -96,34 +124,60 @@ class CaptureWorker:
                 self._retry(str(err))
                 continue
             self._set_state("streaming", True)
+            self._applied_rate = None  # a reopened camera starts at its configured rate
             self._stream()
             self._source.close()
 
     def _stream(self) -> None:
-        counter = 0
+        last = self._clock()
         while not self._stop.is_set() and not self._privacy.is_set():
+            self._apply_rate()
+            asked = self._asked
+            decode = self._due_near(self._clock())
             try:
-                frame = self._source.read()
+                frame = self._source.read() if decode else None
+                more = frame is not None or (not decode and self._source.skip())
             except SourceError as err:
                 self._source.close()
                 self._retry(str(err))
                 return
-            self.heartbeat = self._clock()
-            if frame is None:
+            now = self.heartbeat = self._clock()
+            self._interval, last = now - last, now
+            if not more:
                 self._source.close()
                 self._set_state("ended", True, "source ended")
                 self._retry("source ended", log=logging.INFO)
                 return
-            counter += 1
-            self.frames_read += 1
             self._backoff.reset()
+            if frame is None:
+                self.frames_skipped += 1
+                continue
+            self.frames_read += 1
             # Re-number frames across reopenings so ``latest`` never confuses them.
             frame = Frame(frame.image, frame.t, self.frames_read, frame.source_name, frame.media_t)
             with self._cond:
                 if self._privacy.is_set():
                     return
+                if self._asked != asked and not self._due_near(now):
+                    continue  # decoded for a request that was replaced, too early for the new one
                 self._latest = frame
+                if self._due is not None and self._asked == asked:
+                    self._due = math.inf  # served: skip until the analysis asks again
                 self._cond.notify_all()
+
+    def _due_near(self, now: float) -> bool:
+        """Is the requested frame the next one (from one frame interval before the due time)?"""
+        due = self._due
+        return due is None or now + self._interval >= due
+
+    def _apply_rate(self) -> None:
+        if self._rates is None:
+            return
+        busy, idle = self._rates
+        rate = min(idle, busy) if self._idle and idle > 0 else busy
+        if rate != self._applied_rate:
+            self._source.set_frame_rate(rate)
+            self._applied_rate = rate
 
     def _retry(self, reason: str, log: int = logging.WARNING) -> None:
         delay = self._backoff.next_delay()

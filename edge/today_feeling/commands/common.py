@@ -11,7 +11,7 @@ from today_feeling.config.schema import replace_path
 from today_feeling.config.settings import DEVICE_MODELS_DIR
 from today_feeling.errors import ConfigError
 from today_feeling.model_store.manifest import MANIFEST_NAME
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import user_models_dir
 
 #: Flags that override one config key for one invocation: flag -> (key, metavar, help).
 OVERRIDE_FLAGS: dict[str, tuple[str, str, str]] = {
@@ -68,7 +68,7 @@ def _with_fetched_models(settings: Settings) -> Settings:
     configured = Path(settings.models.dir).expanduser()
     if settings.models.dir != DEVICE_MODELS_DIR or (configured / MANIFEST_NAME).exists():
         return settings
-    fetched = default_cache_dir().parent / "models"
+    fetched = user_models_dir()
     if (fetched / MANIFEST_NAME).exists():
         return replace_path(settings, "models.dir", str(fetched))
     return settings

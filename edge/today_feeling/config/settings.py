@@ -43,6 +43,10 @@ class CaptureSettings:
     width: int = setting(640, "Requested capture width", unit="pixels", min=64, max=4096)
     height: int = setting(480, "Requested capture height", unit="pixels", min=48, max=4096)
     fps: float = setting(15.0, "Requested camera frame rate", unit="frames/s", min=1, max=120)
+    idle_fps: float = setting(
+        5.0, "Camera frame rate while nobody is in the room, for sources that can change it (Pi "
+        "camera, many USB cameras); never above fps; 0 keeps fps", unit="frames/s", min=0, max=120,
+    )
     replay_realtime: bool = setting(
         True, "Pace files and image folders at their own frame rate (false: as fast as possible)"
     )
@@ -135,8 +139,9 @@ class DetectionSettings:
         unit="pixels", min=8, max=1000,
     )
     tile_search_interval_s: float = setting(
-        2.0, "While nobody is found, the tiled search (grid^2 full-range runs) is repeated at most "
-        "this often; 0 = every frame. Bounds the idle cost on a Pi", unit="seconds", min=0.0, max=60.0,
+        6.0, "While nobody is found, the tiled search (grid^2 full-range runs) is repeated at most "
+        "this often; 0 = every frame. Bounds the idle cost: a listener too small for one "
+        "full-range pass (< 40 px) is found within this time", unit="seconds", min=0.0, max=60.0,
     )
     max_faces: int = setting(4, "Faces classified per frame, largest first", min=1, max=16)
 
@@ -147,7 +152,8 @@ class PipelineSettings:
 
     max_fps: float = setting(8.0, "Analysis rate cap while a face is present", unit="frames/s",
                              min=0.1, max=120)
-    idle_fps: float = setting(2.0, "Analysis rate when no face has been seen recently",
+    idle_fps: float = setting(1.0, "Analysis rate when no face has been seen recently (one "
+                              "full-range pass each: someone walking in is found within 1/idle_fps s)",
                               unit="frames/s", min=0.1, max=120)
     idle_after_s: float = setting(5.0, "Seconds without a face before dropping to idle_fps",
                                   unit="seconds", min=0, max=3600)

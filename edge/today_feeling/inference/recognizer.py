@@ -4,7 +4,9 @@ Owns the detector choice: an ambient speaker sees people across a room, and the
 short-range BlazeFace (1.2 ms) misses many faces narrower than 80 px that the
 full-range model (3.9 ms) finds. In ``auto`` mode the short-range model runs while
 the listener is near; when it finds nothing, or the tracked face is small, the
-full-range model runs, and it keeps running while the face stays small. The tiled
+full-range model runs, and it keeps running while the face stays small or nobody is
+there (someone walking in is found by it at any size, so an empty room pays one pass
+per frame, not two). The tiled
 search for the tiniest faces costs grid^2 full-range runs, so in an empty room it is
 repeated only every ``tile_search_interval_s`` of frame time.
 """
@@ -84,23 +86,28 @@ class Recognizer:
                              stage_ms=stage_ms, detector=detector)
 
     def _detect(self, image: npt.NDArray[np.uint8], t: float) -> tuple[list[Detection], str]:
-        """Cheapest pass first; larger models only when the cheaper one sees no near face."""
+        """Cheapest pass first; larger models only when the cheaper one sees no near face.
+
+        The label names every pass that ran ("short+full": the short pass found no near face).
+        """
+        before = ""
         if not self._prefer_full and not self._prefer_tiles and self._short is not None:
             found = self._short.detect(image)
             # Short-range results are trusted only for near faces: when it sees nothing,
             # or only small faces (its boxes are loose there), the full-range model decides.
             if self._full is None or self._widest(found) >= self._near_px():
                 return found, "short"
+            before = "short+"
         if self._full is None:
             return [], "short"
         if not self._prefer_tiles:
             found = self._full.detect(image)
             if found or self._settings.tile_grid < 2 or not self._tile_search_due(t):
-                return found, "full"
+                return found, before + "full"
         if self._settings.tile_grid < 2:
-            return self._full.detect(image), "full"
+            return self._full.detect(image), before + "full"
         return detect_tiled(self._full, image, self._settings.tile_grid,
-                            self._settings.nms_iou), "tiled"
+                            self._settings.nms_iou), before + "tiled"
 
     def _tile_search_due(self, t: float) -> bool:
         """Rate-limit the search for a listener nobody has found yet (frame time ``t``)."""
@@ -124,9 +131,9 @@ class Recognizer:
         width = primary.width if primary is not None else None
         tiny = self._settings.tile_grid >= 2 and width is not None and width < self._settings.tiny_face_px
         self._prefer_tiles = tiny
-        if width is not None and width < self._settings.small_face_px:
+        if width is None or width < self._settings.small_face_px:
             self._prefer_full = True
-        elif width is None or width >= self._near_px():
+        elif width >= self._near_px():
             self._prefer_full = False
 
     def _classify(self, image: npt.NDArray[np.uint8], faces: list[Face],

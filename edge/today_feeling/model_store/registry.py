@@ -36,6 +36,11 @@ def default_cache_dir() -> Path:
     return Path(base) / "today-feeling" / "wheels"
 
 
+def user_models_dir() -> Path:
+    """Where ``scripts/setup.sh`` fetches the models for a checkout's user (beside the wheels)."""
+    return default_cache_dir().parent / "models"
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

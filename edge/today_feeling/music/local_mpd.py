@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from today_feeling.model_store.registry import default_cache_dir
+from today_feeling.model_store.registry import user_models_dir
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ def main() -> None:
     mpd.start()
     try:
         if args.scan:
-            _index(mpd, args.models_dir or default_cache_dir().parent / "models")
+            _index(mpd, args.models_dir or user_models_dir())
         print(f"mpd listening on {mpd.address} (socket {mpd.socket_path}); Ctrl-C stops it",
               flush=True)
         while mpd.running:

