@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from today_feeling.domain.analysis import FrameAnalysis
 from today_feeling.domain.mood import MoodState
+from today_feeling.domain.pick_reason import PickWhy
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,29 @@ class TrackChanged:
     arousal: float | None = None
     reason: str = ""
     """The director's one-line reason, empty for tracks it did not pick."""
+    wall_time: float = 0.0
+    why: PickWhy | None = None
+    """The same reason as codes (for a page to say in its language); None when not our pick."""
+
+
+@dataclass(frozen=True)
+class NextPlanned:
+    """The pick queued for the current mood behind a playing track that does not fit it.
+
+    The director never cuts a song for a new mood, so until the track boundary the music and
+    the mood disagree; this says what comes next and why. ``file`` empty: nothing to say (the
+    playing track fits, or nothing is queued for the current plan).
+    """
+
+    after: str
+    """The file playing now, which the pick follows."""
+    file: str = ""
+    artist: str = ""
+    title: str = ""
+    valence: float | None = None
+    arousal: float | None = None
+    reason: str = ""
+    why: PickWhy | None = None
     wall_time: float = 0.0
 
 

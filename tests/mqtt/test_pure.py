@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 
 from today_feeling.config.mqtt import MqttSettings
+from today_feeling.config.music import DirectorSettings
 from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.emotions import EMOTIONS
@@ -18,6 +19,7 @@ from today_feeling.events import (
     AnalysisEvent,
     LibraryScan,
     MoodChanged,
+    NextPlanned,
     ProfileRequest,
     ProfilesChanged,
     StatsEvent,
@@ -27,6 +29,8 @@ from today_feeling.mqtt import payloads
 from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command, profile_request
 from today_feeling.mqtt.discovery import discovery_message, with_profile_options
 from today_feeling.mqtt.topics import Topics, client_id_for, safe_device_id
+from today_feeling.music.director import Director, Pick
+from today_feeling.music.space import TrackMood
 from today_feeling.profiles.enrolment import EnrolmentSession
 from today_feeling.profiles.profile import Profile
 
@@ -36,6 +40,22 @@ HAPPY = (0.02, 0.01, 0.9, 0.02, 0.03, 0.02)
 def mood_state(mood: str | None = "happiness", confidence: float = 0.8) -> MoodState:
     return MoodState(mood=mood, since=10.0, confidence=confidence, smoothed=HAPPY,
                      candidate=None, face_present=True, changed=True)
+
+
+def real_picks() -> list[Pick]:
+    """Director picks of every kind: match, lift steps, liked and skipped tracks."""
+    tracks = [TrackMood(f"t{v}{a}.flac", v / 2, a / 2, feedback=(("sadness", float(v - a)),))
+              for v in range(-2, 3) for a in range(-2, 3)]
+    picks = []
+    for mode, mood in (("match", "happiness"), ("lift", "sadness")):
+        director = Director(DirectorSettings(mode=mode, variety=0.0), lambda: 100.0)  # type: ignore[arg-type]
+        director.on_mood(mood)
+        for _ in range(3):
+            pick = director.pick(tracks)
+            assert pick is not None
+            director.note_played(pick.track.file)
+            picks.append(pick)
+    return picks
 
 
 def analysis_event(faces: int = 1) -> AnalysisEvent:
@@ -113,7 +133,7 @@ def test_track_and_stats_payloads() -> None:
     track = payloads.track_payload(TrackChanged(file="a.mp3", artist="A", title="T",
                                                 valence=0.7, reason="lift", wall_time=5.0))
     assert track == {"file": "a.mp3", "artist": "A", "title": "T", "valence": 0.7,
-                     "arousal": None, "reason": "lift", "ts": 5.0}
+                     "arousal": None, "reason": "lift", "why": None, "ts": 5.0}
     stats = payloads.stats_payload(StatsEvent(fps=7.456, stage_ms={"detect": 12.345},
                                               cpu_temp_c=float("nan"), wall_time=6.0))
     assert json.loads(payloads.encode(stats)) == {
@@ -260,8 +280,8 @@ def test_docs_have_a_schema_per_payload_and_every_schema_requires_ts() -> None:
     from tests.mqtt.schemas import documented_schemas
 
     schemas = documented_schemas()
-    assert set(schemas) == {"emotion", "mood", "track", "stats", "state", "services", "library", "profiles",
-                            "enrol"}
+    assert set(schemas) == {"emotion", "mood", "track", "next", "stats", "state", "services", "library",
+                            "profiles", "enrol"}
     for schema in schemas.values():
         assert "ts" in schema["required"]
 
@@ -274,6 +294,14 @@ def test_builders_match_the_documented_schemas() -> None:
     check("mood", payloads.mood_payload(MoodChanged("neutral", mood_state(), 1.0)))
     check("mood", payloads.no_mood_payload(1.0))
     check("track", payloads.track_payload(TrackChanged(file="a", valence=0.1, wall_time=1.0)))
+    for pick in real_picks():
+        check("track", payloads.track_payload(TrackChanged(file=pick.track.file, reason=pick.reason,
+                                                           why=pick.why, wall_time=1.0)))
+        upcoming = payloads.next_payload(NextPlanned(after="a", file=pick.track.file,
+                                                     reason=pick.reason, why=pick.why, wall_time=2.0))
+        check("next", json.loads(payloads.encode(upcoming)))
+    check("next", payloads.no_next_payload(1.0))
+    assert payloads.no_next_payload(1.0)["file"] is None
     check("stats", json.loads(payloads.encode(payloads.stats_payload(StatsEvent(fps=1.0)))))
     check("library", payloads.library_payload(LibraryScan(True, 3, 12, wall_time=1.0)))
     done = payloads.library_payload(LibraryScan(False, 0, 0, wall_time=2.0))

@@ -53,12 +53,13 @@ def test_a_liked_track_wins_over_a_slightly_nearer_one_and_the_reason_says_so() 
     nearer, liked = track("nearer.flac", 0.02), track("liked.flac", 0.08, sadness=1.0)
     pick = sad_director().pick([nearer, liked])
     assert pick is not None and pick.track.file == "liked.flac"
-    assert "you liked this when sadness" in pick.reason
+    assert "you liked it before when sad" in pick.reason
+    assert pick.why.feedback == "liked"
     # the like was given in another mood: it does not count when sad
     elsewhere = track("liked.flac", 0.08, happiness=3.0)
     pick = sad_director().pick([nearer, elsewhere])
     assert pick is not None and pick.track.file == "nearer.flac"
-    assert "liked" not in pick.reason
+    assert "liked" not in pick.reason and pick.why.feedback is None
     assert picked_file(sad_director(feedback_weight=0.0), [nearer, liked]) == "nearer.flac"
 
 
@@ -71,7 +72,7 @@ def test_a_thumbs_down_or_three_skips_leave_a_track_out_for_that_mood_only() -> 
     assert picked_file(sad_director(), [skipped, other]) == "other.flac"
     once = track("best.flac", 0.0, sadness=-0.34)  # one skip: pushed back, still eligible
     pick = sad_director().pick([once])
-    assert pick is not None and "skipped before when sadness" in pick.reason
+    assert pick is not None and "you skipped it before when sad" in pick.reason
     disliked = track("best.flac", 0.0, sadness=-1.0)
     assert picked_file(sad_director(), [disliked, other]) == "other.flac"
     assert picked_file(sad_director(), [disliked]) == "best.flac"  # nothing else: still music

@@ -44,7 +44,7 @@ def test_thumbs_up_is_filed_under_the_current_mood_and_the_reason_says_so(
     track = rig.service.director  # the in-memory index is updated at once, not after a rescan
     picked = track.pick(rig.service._library.tracks())
     assert picked is not None and picked.track.file == first.file
-    assert "you liked this when happiness" in picked.reason
+    assert "you liked it before when happy" in picked.reason
 
 
 def test_a_skip_from_another_client_and_our_next_button_count_as_weak_negatives(

@@ -65,7 +65,8 @@ def test_mood_change_queues_fitting_track_without_cutting(
     to_end(client)
     track = rig.picked()[0]
     assert track.file == nxt
-    assert track.reason.startswith("happiness for ")
+    assert track.reason.endswith("track to match your happy mood")
+    assert track.why is not None and (track.why.mood, track.why.mode) == ("happiness", "match")
     assert track.valence is not None
     assert track.valence > 0.3
     assert track.arousal is not None
@@ -84,7 +85,7 @@ def test_lift_picks_move_toward_the_target(
     picks = rig.picked(4)[:4]
     goal = (0.5, -0.2)
     gaps = [distance((t.valence or 0.0, t.arousal or 0.0), goal) for t in picks]
-    assert [p.reason.split("lift step ")[1][:3] for p in picks] == ["1/4", "2/4", "3/4", "4/4"]
+    assert [p.reason.split(" — ")[1] for p in picks] == [f"lift step {n} of 4" for n in range(1, 5)]
     assert picks[0].valence is not None
     assert picks[0].valence < 0
     assert gaps[-1] < gaps[0] - 0.5

@@ -55,7 +55,7 @@ def secured(make_broker, tmp_path: Path) -> Iterator[Stack]:
 
 
 def sign_in(page, user: str, password: str) -> None:
-    page.click("#conn")
+    page.click("#account")  # the header's own button, not the connection pill
     page.fill("#user", user)
     page.fill("#pass", password)
     page.click('#signin button[value="save"]')
@@ -71,12 +71,16 @@ def test_reader_is_refused_and_controller_may_control(page, secured: Stack) -> N
         expect(page.locator("#conn-text")).to_contain_text("Sign in to watch")
         expect(page.locator("#conn")).to_have_attribute("data-state", "error")
         expect(page.locator("#emotion-label")).to_have_text("Waiting…")
+        expect(page.locator("#account")).to_have_attribute("data-attention", "true")  # asks for a login
+        expect(page.locator("#account-text")).to_have_text("Sign in")
 
         sign_in(page, "reader", "wrong")
         expect(page.locator("#conn-text")).to_contain_text("Sign-in refused")
         sign_in(page, "reader", USERS["reader"])
         expect(page.locator("#conn")).to_have_attribute("data-user", "reader")
         expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+        expect(page.locator("#account-text")).to_have_text("reader")  # who is signed in, in view
+        expect(page.locator("#account")).to_have_attribute("data-attention", "false")
         expect(page.locator("#volume")).to_be_disabled()  # no player: volume unknown
         page.click("#btn-next")
         expect(page.locator("#toast")).to_contain_text("Not allowed")

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from today_feeling.domain.controls import ControlState
 from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.domain.pick_reason import PickWhy
 from today_feeling.events import (
     AnalysisEvent,
     LibraryScan,
     MoodChanged,
+    NextPlanned,
     ProfilesChanged,
     ServiceStatus,
     StatsEvent,
@@ -91,6 +94,11 @@ def no_mood_payload(now: float) -> Payload:
     return {"mood": None, "previous": None, "since": None, "confidence": 0.0, "ts": now}
 
 
+def why_payload(why: PickWhy | None) -> Payload | None:
+    """A pick's reasons as codes (docs/mqtt.md), for pages that say them in their language."""
+    return None if why is None else why.as_dict()
+
+
 def track_payload(event: TrackChanged) -> Payload:
     return {
         "file": event.file,
@@ -99,8 +107,37 @@ def track_payload(event: TrackChanged) -> Payload:
         "valence": _r(event.valence),
         "arousal": _r(event.arousal),
         "reason": event.reason,
+        "why": why_payload(event.why),
         "ts": event.wall_time,
     }
+
+
+def next_payload(event: NextPlanned) -> Payload:
+    """``<base>/next``: the pick waiting behind a track that no longer fits the mood."""
+    return {
+        "after": event.after,
+        "file": event.file or None,
+        "artist": event.artist,
+        "title": event.title,
+        "valence": _r(event.valence),
+        "arousal": _r(event.arousal),
+        "reason": event.reason,
+        "why": why_payload(event.why),
+        "ts": event.wall_time,
+    }
+
+
+def no_next_payload(now: float) -> Payload:
+    """Published at start-up: nothing is known to be queued (clears a previous run's pick)."""
+    return next_payload(NextPlanned(after="", wall_time=now))
+
+
+#: Events each kept as one retained topic: (event type, topic name under <base>/, builder).
+RETAINED_EVENTS: tuple[tuple[type[Any], str, Callable[[Any], Payload]], ...] = (
+    (MoodChanged, "mood", mood_payload),
+    (TrackChanged, "track", track_payload),
+    (NextPlanned, "next", next_payload),
+)
 
 
 def library_payload(event: LibraryScan) -> Payload:

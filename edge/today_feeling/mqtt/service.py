@@ -23,11 +23,9 @@ from today_feeling.events import (
     EnrolmentProgress,
     EventBus,
     LibraryScan,
-    MoodChanged,
     ProfilesChanged,
     ServiceStatus,
     StatsEvent,
-    TrackChanged,
 )
 from today_feeling.mqtt import connection, payloads
 from today_feeling.mqtt.commands import CommandError, apply_command, parse_command, profile_request
@@ -80,8 +78,8 @@ class MqttService:
     def start(self) -> None:
         """Subscribe to events and connect in the background; never blocks on the broker."""
         self._bus.subscribe(AnalysisEvent, self._on_analysis)
-        self._bus.subscribe(MoodChanged, self._on_mood)
-        self._bus.subscribe(TrackChanged, self._on_track)
+        for kind, name, build in payloads.RETAINED_EVENTS:  # mood, track, next
+            self._bus.subscribe(kind, self._retain_as(self._topics.topic(name), build))
         self._bus.subscribe(StatsEvent, self._on_stats)
         self._bus.subscribe(LibraryScan, self._on_library)
         self._bus.subscribe(ServiceStatus, self._on_service_status)
@@ -89,6 +87,7 @@ class MqttService:
         self._bus.subscribe(EnrolmentProgress, self._on_enrolment)
         self._controls.subscribe(self._on_controls)
         self._remember(self._topics.topic("mood"), payloads.no_mood_payload(self._now()))
+        self._remember(self._topics.topic("next"), payloads.no_next_payload(self._now()))
         for feature in STATE_FEATURES:
             self._publish_state(feature, self._controls.state)
         self._worker = threading.Thread(target=self._work, name="mqtt-out", daemon=True)
@@ -246,11 +245,9 @@ class MqttService:
                            payloads.encode(payloads.emotion_payload(event)))
         self._outbox.put_throttled("emotion", message, self._s.emotion_interval_s)
 
-    def _on_mood(self, event: MoodChanged) -> None:
-        self._remember(self._topics.topic("mood"), payloads.mood_payload(event))
-
-    def _on_track(self, event: TrackChanged) -> None:
-        self._remember(self._topics.topic("track"), payloads.track_payload(event))
+    def _retain_as(self, topic: str, build: Callable[[Any], payloads.Payload]) -> Callable[[Any], None]:
+        """A bus handler that keeps ``build(event)`` as the retained ``topic``."""
+        return lambda event: self._remember(topic, build(event))
 
     def _on_stats(self, event: StatsEvent) -> None:
         if self._controls.state.privacy:

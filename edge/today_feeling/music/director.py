@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from today_feeling.config.music import DirectorSettings
+from today_feeling.domain.pick_reason import PickWhy, feel, sentence
 from today_feeling.music.feedback import LIMIT
 from today_feeling.music.space import EMOTION_POINTS, TrackMood, distance
 
@@ -30,11 +31,16 @@ DISLIKED = -1.0
 
 @dataclass(frozen=True)
 class Pick:
-    """A chosen track with the target it was chosen for and a one-line reason."""
+    """A chosen track with the target it was chosen for and why, as codes and in English."""
 
     track: TrackMood
     target: tuple[float, float]
-    reason: str
+    why: PickWhy
+
+    @property
+    def reason(self) -> str:
+        """The one-line English reason (logs, MQTT ``reason``, Home Assistant)."""
+        return sentence(self.why)
 
 
 class Director:
@@ -127,10 +133,13 @@ class Director:
         best = self._effective_distance(ranked[0], target)
         near = [t for t in ranked if self._effective_distance(t, target) <= best + self._s.variety]
         track = self._rng.choice(near)
-        reason = self._reason(track, target)
+        why = self._why(track)
+        logger.debug("pick %s for %s after %ds: target v=%+.2f a=%+.2f, track v=%+.2f a=%+.2f (%s)",
+                     track.file, self.mood, why.mood_s, *target, track.valence, track.arousal,
+                     track.source)
         if self.mode == "lift":
             self._step += 1
-        return Pick(track, target, reason)
+        return Pick(track, target, why)
 
     def _effective_distance(self, track: TrackMood, target: tuple[float, float]) -> float:
         """Distance to the target, shortened for tracks liked in this mood (longer if skipped)."""
@@ -168,18 +177,17 @@ class Director:
         oldest = min(age.get(t.file, -1) for t in pool)
         return [t for t in pool if age.get(t.file, -1) == oldest]
 
-    def _reason(self, track: TrackMood, target: tuple[float, float]) -> str:
-        age = int(self.mood_age())
-        how = "match"
+    def _why(self, track: TrackMood) -> PickWhy:
+        """The pick's reasons before the lift step advances (so step 1 is the first pick)."""
+        assert self.mood is not None  # pick() returns before this without a mood
+        step: int | None = None
+        steps: int | None = None
         if self.mode == "lift" and self.mood in LIFTED_MOODS:
-            how = f"lift step {min(self._step, self._s.lift_steps) + 1}/{self._s.lift_steps + 1}"
-        said = ""
+            step, steps = min(self._step, self._s.lift_steps) + 1, self._s.lift_steps + 1
         liking = track.liking(self.mood)
-        if liking > 0:
-            said = f"; you liked this when {self.mood}"
-        elif liking < 0:
-            said = f"; skipped before when {self.mood}"
-        return (
-            f"{self.mood} for {age}s, {how} toward v={target[0]:+.2f} a={target[1]:+.2f}; "
-            f"track v={track.valence:+.2f} a={track.arousal:+.2f} ({track.source}){said}"
+        energy, tone = feel(track.valence, track.arousal)
+        return PickWhy(
+            mood=self.mood, mood_s=int(self.mood_age()), mode="lift" if step else "match",
+            step=step, steps=steps, energy=energy, tone=tone,
+            feedback="liked" if liking > 0 else "skipped" if liking < 0 else None,
         )

@@ -16,8 +16,9 @@ from typing import Any
 from mpd import CommandError
 
 from today_feeling.domain.controls import Controls
-from today_feeling.events import EventBus, TrackChanged
-from today_feeling.music.catalog import PlayerSnapshot, song_tag, status_duration
+from today_feeling.events import EventBus
+from today_feeling.music.announce import Announcer, Planned
+from today_feeling.music.catalog import PlayerSnapshot, status_duration
 from today_feeling.music.director import Director, Pick
 from today_feeling.music.index_store import REFUSED, IndexStore
 from today_feeling.music.library import Library
@@ -52,13 +53,14 @@ class Session:
         self._director = director
         self._library = library
         self._controls = controls
-        self._bus = bus
+        self._announce = Announcer(bus, library, director, wall)
         self._ramp = ramp
         self._clock = clock
-        self._wall = wall
         self._snap = PlayerSnapshot()
         self._own_version: str | None = None
-        self._picks: dict[str, tuple[Pick, int]] = {}
+        self._picks: dict[str, Planned] = {}
+        self._playing_pick: Planned | None = None
+        """Our pick that is playing (None: a person's track), and the plan it was made for."""
         self._expect_change_until = float("-inf")
         self._expect_state: tuple[str, float] = ("", float("-inf"))
         # the paused value this session last acted on or mirrored: while the store holds
@@ -80,7 +82,8 @@ class Session:
         if song.get("file") and self._snap.state != "stop":
             self.playing_file = str(song["file"])
             self._director.note_played(song["file"])
-            self._publish_track(song, "")
+            self._announce.track(song, None)
+        self._next_up()
 
     def refresh(self) -> dict[str, Any]:
         """Read status and react to whatever changed since the last look."""
@@ -133,9 +136,10 @@ class Session:
             return
         self.playing_file = str(song["file"])
         self._director.note_played(song["file"])
-        pick = self._picks.pop(str(song_id), None)
-        self._publish_track(song, pick[0].reason if pick else "")
+        self._playing_pick = self._picks.pop(str(song_id), None)
+        self._announce.track(song, self._playing_pick[0] if self._playing_pick else None)
         self.plan()
+        self._next_up()
         self._prune()
 
     def _on_state_change(self, old: PlayerSnapshot, new: PlayerSnapshot) -> None:
@@ -168,14 +172,9 @@ class Session:
         if self._controls.update_if({"paused": self._paused_seen}, paused=paused):
             self._paused_seen = paused
 
-    def _publish_track(self, song: dict[str, Any], reason: str) -> None:
-        track = self._library.get(str(song["file"]))
-        self._bus.publish(TrackChanged(
-            file=str(song["file"]), artist=song_tag(song, "artist"), title=song_tag(song, "title"),
-            valence=track.valence if track else None, arousal=track.arousal if track else None,
-            reason=reason, wall_time=self._wall(),
-        ))
-        logger.info("track %s %s", song["file"], reason or "(not picked by the director)")
+    def _next_up(self) -> None:
+        """Tell the dashboard which pick waits behind a track that no longer fits the mood."""
+        self._announce.next_up(self.client, self.playing_file, self._playing_pick, self._picks)
 
     # -- driving MPD ---------------------------------------------------------------------
 
@@ -234,6 +233,7 @@ class Session:
             self.client.playid(song_id)
         self._own_version = self.client.status().get("playlist")
         logger.info("queued %s: %s", pick.track.file, pick.reason)
+        self._next_up()
 
     def _prune(self) -> None:
         """Drop the oldest played entries while the director drives the queue."""

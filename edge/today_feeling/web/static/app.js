@@ -1,6 +1,9 @@
-// Today Feeling dashboard: wires the MQTT link, the live cards, the controls and the history.
+// Today Feeling dashboard: wires the MQTT link, the live cards, the controls, the history, the
+// sign-in and the language.
 
+import { SignInNeeded, credentials, getJson, showAccount, wireSignIn } from "./account.js";
 import { drawDays, drawLegend, drawTimeline } from "./charts.js";
+import { applyStatic, onLanguage, setLanguage, t } from "./i18n.js";
 import { Link } from "./link.js";
 import { People } from "./people.js";
 import * as view from "./view.js";
@@ -8,30 +11,31 @@ import * as view from "./view.js";
 const $ = (id) => document.getElementById(id);
 const STALE_MS = 15000;
 const ANSWER_MS = 6000;
-const CREDS_KEY = "today-feeling.mqtt";
 
-const ui = { broker: "connecting", brokerText: "Connecting…", availability: null,
+const ui = { broker: "connecting", brokerKey: "status.connecting", brokerVars: {}, availability: null,
              privacy: null, emotionAt: 0, range: "hour", pending: new Map() };
 let link = null;
 const people = new People(() => link, (text) => view.toast(text));
 
 function setStatus() {
   let state = ui.broker;
-  let text = ui.brokerText;
+  let key = ui.brokerKey;
   if (!navigator.onLine) {
-    [state, text] = ["offline", "No network"];
+    [state, key] = ["offline", "status.offline"];
   } else if (ui.broker === "broker") {
-    if (ui.availability === "online") [state, text] = ["live", "Live"];
-    else if (ui.availability === "offline") [state, text] = ["device-offline", "Device offline"];
-    else if (ui.availability === "stopped") [state, text] = ["device-offline", "Device stopped"];
-    else [state, text] = ["connecting", "Waiting for the device…"];
+    if (ui.availability === "online") [state, key] = ["live", "status.live"];
+    else if (ui.availability === "offline") [state, key] = ["device-offline", "status.deviceOffline"];
+    else if (ui.availability === "stopped") [state, key] = ["device-offline", "status.deviceStopped"];
+    else [state, key] = ["connecting", "status.waitingDevice"];
   }
   $("conn").dataset.state = state;
-  $("conn-text").textContent = text;
+  $("conn-text").textContent = t(key, ui.brokerVars);
+  showAccount(Boolean(ui.brokerVars.signIn)); // a refused or missing login: the button asks for one
 }
 
-function onStatus(state, text) {
-  [ui.broker, ui.brokerText] = [state, text];
+/** The link's state as an i18n key (link.js), said in the page's language by setStatus. */
+function onStatus(state, key, vars = {}) {
+  [ui.broker, ui.brokerKey, ui.brokerVars] = [state, key, vars];
   if (state === "broker") {
     const creds = credentials();
     $("conn").dataset.user = creds && creds.user ? creds.user : "anonymous";
@@ -56,6 +60,8 @@ function onMessage(name, text) {
     const doc = view.parse(text);
     if (doc) view.showTrack(doc);
     settle("next");
+  } else if (name === "next") {
+    view.showNext(view.parse(text));
   } else if (name === "stats") {
     const doc = view.parse(text);
     if (doc) view.showStats(doc);
@@ -77,7 +83,7 @@ function onState(name, value) {
   if (name === "profile") people.showActive(value);
   if (name === "privacy") {
     ui.privacy = value;
-    if (value === "ON") view.markEmotionStale("Camera off (privacy)");
+    if (value === "ON") view.markEmotionStale("live.privacy");
   }
   view.showControl(name, value);
   settle(name);
@@ -89,7 +95,7 @@ async function send(feature, payload, button) {
   if (button) button.setAttribute("aria-busy", "true");
   const timer = setTimeout(() => {
     settle(feature);
-    view.toast("The device did not answer");
+    view.toast(t("toast.noAnswer"));
   }, ANSWER_MS);
   ui.pending.set(feature, { button, timer });
   try {
@@ -120,8 +126,8 @@ async function sendFeedback(payload, note) {
 
 function wireControls() {
   $("btn-next").addEventListener("click", (e) => send("next", "PRESS", e.currentTarget));
-  $("btn-like").addEventListener("click", () => sendFeedback("UP", "Noted: more like this in this mood"));
-  $("btn-dislike").addEventListener("click", () => sendFeedback("DOWN", "Noted: skipping, and not this one in this mood"));
+  $("btn-like").addEventListener("click", () => sendFeedback("UP", t("toast.liked")));
+  $("btn-dislike").addEventListener("click", () => sendFeedback("DOWN", t("toast.disliked")));
   $("btn-pause").addEventListener("click", (e) => {
     const paused = e.currentTarget.dataset.paused === "true";
     send("paused", paused ? "OFF" : "ON", e.currentTarget);
@@ -132,7 +138,7 @@ function wireControls() {
     const on = e.currentTarget.getAttribute("aria-checked") === "true";
     if (on) send("quiet_hours", "off", e.currentTarget);
     else if (quietSpan()) send("quiet_hours", quietSpan(), e.currentTarget);
-    else view.toast("Set both times first");
+    else view.toast(t("toast.setTimes"));
   });
   for (const id of ["quiet-from", "quiet-to"]) {
     $(id).addEventListener("change", () => {
@@ -166,30 +172,16 @@ function wireControls() {
   }
 }
 
-/** GET a dashboard endpoint; the data ones need the broker login the page signed in with. */
-async function getJson(url) {
-  const creds = credentials();
-  const headers = creds && creds.user
-    ? { Authorization: "Basic " + btoa(unescape(encodeURIComponent(`${creds.user}:${creds.pass || ""}`))) }
-    : {};
-  const res = await fetch(url, { cache: "no-store", headers });
-  if (res.status === 401) throw new SignInNeeded(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res.json();
-}
-
-class SignInNeeded extends Error {}
-
 async function loadTimeline() {
   try {
     const doc = await getJson(`/api/history?range=${ui.range}`);
     const n = drawTimeline($("timeline"), doc);
-    $("timeline-empty").textContent = "No mood recorded in this period.";
+    $("timeline-empty").textContent = t("timeline.empty");
     $("timeline-empty").hidden = n > 0;
     $("timeline").dataset.segments = String(n);
   } catch (err) {
     if (err instanceof SignInNeeded) {
-      $("timeline-empty").textContent = "Sign in to see the history.";
+      $("timeline-empty").textContent = t("timeline.signIn");
       $("timeline-empty").hidden = false;
     } else {
       console.warn("timeline", err);
@@ -205,45 +197,30 @@ async function loadSummary() {
   }
 }
 
-function credentials() {
-  return view.parse(localStorage.getItem(CREDS_KEY) || "null");
-}
-
-function wireSignIn() {
-  const dialog = $("signin");
-  $("conn").addEventListener("click", () => {
-    const creds = credentials() || {};
-    $("user").value = creds.user || "";
-    $("pass").value = creds.pass || "";
-    dialog.showModal();
-  });
-  dialog.addEventListener("close", () => {
-    if (dialog.returnValue === "save") {
-      localStorage.setItem(CREDS_KEY, JSON.stringify({ user: $("user").value, pass: $("pass").value }));
-    } else if (dialog.returnValue === "clear") {
-      localStorage.removeItem(CREDS_KEY);
-    } else {
-      return;
-    }
-    connect();
-    loadTimeline(); // the history answers only a login the broker accepts
-    loadSummary();
-  });
-}
-
 /** (Re)connect with the saved credentials; the device's state is unknown until it answers. */
 function connect() {
-  const creds = credentials();
   ui.availability = null;
   $("conn").dataset.user = "";
-  $("conn").title = `Broker: ${creds && creds.user ? creds.user : "anonymous"} (tap to sign in)`;
-  link.connect(creds);
+  link.connect(credentials());
+}
+
+/** The visible language switch; everything drawn so far is drawn again in the new language. */
+function wireLanguage() {
+  $("lang").addEventListener("click", (e) => setLanguage(e.currentTarget.dataset.lang));
+  onLanguage(() => {
+    setStatus();
+    view.redraw();
+    people.redraw();
+    drawLegend($("legend"));
+    loadTimeline();
+    loadSummary();
+  });
 }
 
 function tick() {
   view.refreshSince();
   if (ui.privacy !== "ON" && ui.emotionAt && Date.now() - ui.emotionAt > STALE_MS) {
-    view.markEmotionStale("No recent reading");
+    view.markEmotionStale("live.stale");
   }
 }
 
@@ -252,7 +229,7 @@ async function boot() {
   try {
     cfg = await getJson("/api/config");
   } catch {
-    [ui.broker, ui.brokerText] = ["offline", "Dashboard unreachable"];
+    [ui.broker, ui.brokerKey, ui.brokerVars] = ["offline", "status.dashboardUnreachable", {}];
     setStatus();
     setTimeout(boot, 5000);
     return;
@@ -270,11 +247,18 @@ async function boot() {
 }
 
 function start() {
+  applyStatic();
+  showAccount();
   view.buildBars();
   drawLegend($("legend"));
   wireControls();
   people.wire();
-  wireSignIn();
+  wireLanguage();
+  wireSignIn(() => {
+    connect();
+    loadTimeline(); // the history answers only a login the broker accepts
+    loadSummary();
+  });
   window.addEventListener("online", setStatus);
   window.addEventListener("offline", setStatus);
   setInterval(tick, 2000);

@@ -1,5 +1,7 @@
 // Timeline and daily summary drawn as plain SVG/DOM from the read-only history API.
 
+import { emotionName, locale, t } from "./i18n.js";
+
 export const EMOTIONS = ["anger", "fear", "happiness", "sadness", "surprise", "neutral"];
 const SVG = "http://www.w3.org/2000/svg";
 const W = 360;
@@ -14,7 +16,7 @@ function el(name, attrs = {}, text = "") {
 }
 
 function hhmm(ts) {
-  return new Date(ts * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(ts * 1000).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 }
 
 /** Draw mood segments over [doc.start, doc.end] with track marks and time ticks. */
@@ -29,7 +31,7 @@ export function drawTimeline(svg, doc) {
       width: Math.max(x(seg.end) - x(seg.start), 1).toFixed(2),
       class: `seg m-${seg.mood}`, "data-mood": seg.mood,
     });
-    rect.append(el("title", {}, `${seg.mood} ${hhmm(seg.start)}–${hhmm(seg.end)}`));
+    rect.append(el("title", {}, `${emotionName(seg.mood)} ${hhmm(seg.start)}–${hhmm(seg.end)}`));
     svg.append(rect);
   }
   for (const t of doc.tracks) {
@@ -47,13 +49,9 @@ export function drawTimeline(svg, doc) {
   return doc.segments.length;
 }
 
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 function minutes(seconds) {
-  if (seconds >= 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${Math.round(seconds / 60)} min`;
+  if (seconds >= 3600) return t("time.h", { n: (seconds / 3600).toFixed(1) });
+  return t("time.min", { n: Math.round(seconds / 60) });
 }
 
 /** One row per day: a stacked bar of time per mood and the day's counts. */
@@ -64,7 +62,7 @@ export function drawDays(list, doc) {
     li.dataset.day = day.day;
     const name = document.createElement("span");
     const date = new Date(day.start * 1000);
-    name.textContent = date.toLocaleDateString([], { weekday: "short", day: "numeric" });
+    name.textContent = date.toLocaleDateString(locale(), { weekday: "short", day: "numeric" });
     const stack = document.createElement("div");
     stack.className = "stack";
     const total = Object.values(day.seconds).reduce((a, b) => a + b, 0);
@@ -74,20 +72,20 @@ export function drawDays(list, doc) {
       const part = document.createElement("span");
       part.className = `m-${mood}`;
       part.style.width = `${(100 * secs) / total}%`;
-      part.title = `${mood}: ${minutes(secs)}`;
+      part.title = `${emotionName(mood)}: ${minutes(secs)}`;
       stack.append(part);
     }
     li.append(name, stack);
     if (total || day.tracks) {
       const meta = document.createElement("span");
       meta.className = "meta";
-      const parts = [plural(day.changes, "mood change"), plural(day.tracks, "track")];
-      if (total) parts.unshift(`mostly ${day.top}`);
+      const parts = [t("days.changes", { n: day.changes }), t("days.tracks", { n: day.tracks })];
+      if (total) parts.unshift(t("days.mostly", { mood: emotionName(day.top) }));
       meta.textContent = parts.join(" · ");
       li.append(meta);
     } else {
       li.className = "empty";
-      stack.title = "nothing recorded";
+      stack.title = t("days.nothing");
     }
     list.append(li);
   }
@@ -99,7 +97,8 @@ export function drawLegend(list) {
     const li = document.createElement("li");
     const sw = document.createElement("span");
     sw.className = `swatch m-${mood}`;
-    li.append(sw, document.createTextNode(mood));
+    li.dataset.mood = mood;
+    li.append(sw, document.createTextNode(emotionName(mood)));
     list.append(li);
   }
 }

@@ -1,9 +1,12 @@
 // The page's MQTT-over-WebSockets link to the broker: connection state, the device's topics
 // and commands. Commands use QoS 1 over MQTT 5 so a broker that refuses them (ACL) answers
-// with a reason the page can show, instead of dropping them silently.
+// with a reason the page can show, instead of dropping them silently. Connection states are
+// reported as i18n keys (lang/en.js "status.*"), so the page says them in its language.
+
+import { t } from "./i18n.js";
 
 export const STATE_TOPICS = ["privacy", "paused", "mode", "volume", "quiet_hours", "profile"];
-const TOPICS = ["availability", "emotion", "mood", "track", "stats", "library", "profiles", "enrol",
+const TOPICS = ["availability", "emotion", "mood", "track", "next", "stats", "library", "profiles", "enrol",
                 ...STATE_TOPICS];
 
 export function brokerUrl(cfg, loc = window.location) {
@@ -13,7 +16,7 @@ export function brokerUrl(cfg, loc = window.location) {
 }
 
 export class Link {
-  /** onStatus(state, text), onMessage(name, payloadText) */
+  /** onStatus(state, key, vars), onMessage(name, payloadText) */
   constructor(cfg, { onStatus, onMessage }) {
     this.cfg = cfg;
     this.base = cfg.base;
@@ -40,15 +43,15 @@ export class Link {
       options.password = credentials.pass || "";
     }
     const url = brokerUrl(this.cfg);
-    this.onStatus("connecting", "Connecting…");
+    this.onStatus("connecting", "status.connecting");
     const client = window.mqtt.connect(url, options);
     this.client = client;
     // Events of a client replaced by a new sign-in must not touch the page any more.
     const mine = (fn) => (...args) => { if (this.client === client) fn(...args); };
     client.on("connect", mine(() => this._connected(client)));
     client.on("message", mine((topic, payload) => this._message(topic, payload)));
-    client.on("reconnect", mine(() => this.onStatus("connecting", "Reconnecting…")));
-    client.on("offline", mine(() => this.onStatus("error", "Broker unreachable, retrying")));
+    client.on("reconnect", mine(() => this.onStatus("connecting", "status.reconnecting")));
+    client.on("offline", mine(() => this.onStatus("error", "status.unreachable")));
     client.on("error", mine((err) => this._error(err)));
   }
 
@@ -58,10 +61,10 @@ export class Link {
       if (this.client !== client) return;
       const denied = (granted || []).filter((g) => g.qos >= 128);
       if (err || denied.length) {
-        this.onStatus("error", "Not allowed to read this device");
+        this.onStatus("error", "status.notAllowedRead");
         return;
       }
-      this.onStatus("broker", "Connected");
+      this.onStatus("broker", "status.connected");
     });
   }
 
@@ -78,24 +81,24 @@ export class Link {
       this.refused = text;
       if (this.client) this.client.end(true);
       // The device's broker admits nobody without a login (docs/mqtt.md): say so plainly.
-      this.onStatus("error", this.anonymous ? "Sign in to watch: tap here" : "Sign-in refused: tap to sign in");
+      this.onStatus("error", this.anonymous ? "status.signInToWatch" : "status.refused", { signIn: true });
       return;
     }
-    this.onStatus("error", "Broker error: " + text);
+    this.onStatus("error", "status.brokerError", { detail: text });
   }
 
   /** Publish a command; resolves when the broker accepted it, rejects with a readable reason. */
   command(feature, payload) {
     return new Promise((resolve, reject) => {
       if (!this.client || !this.client.connected) {
-        reject(new Error("not connected to the broker"));
+        reject(new Error(t("error.notConnected")));
         return;
       }
       const topic = `${this.base}/${feature}/set`;
       this.client.publish(topic, String(payload), { qos: 1, retain: false }, (err, packet) => {
         const code = packet && packet.reasonCode;
-        if (err) reject(new Error(denied(err.code || code) ? NOT_ALLOWED : String(err.message || err)));
-        else if (denied(code)) reject(new Error(NOT_ALLOWED));
+        if (err) reject(new Error(denied(err.code || code) ? t("error.notAllowed") : String(err.message || err)));
+        else if (denied(code)) reject(new Error(t("error.notAllowed")));
         else resolve();
       });
     });
@@ -106,8 +109,6 @@ export class Link {
     this.client = null;
   }
 }
-
-const NOT_ALLOWED = "Not allowed: sign in as a user that may control the device";
 
 function denied(code) {
   return code === 135 || code === 5; // MQTT 5 "Not authorized" / 3.1.1 refused

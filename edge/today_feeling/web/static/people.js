@@ -2,6 +2,7 @@
 // person, and the guided enrolment that asks for six expressions in turn. The device answers on
 // <base>/profiles (names and counts, never embeddings) and <base>/enrol (progress).
 
+import { emotionName, locale, t } from "./i18n.js";
 import { title } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,13 +27,13 @@ export class People {
       b.type = "button";
       b.className = "chip";
       b.dataset.correct = emotion;
-      b.textContent = title(emotion);
+      b.textContent = title(emotionName(emotion));
       b.addEventListener("click", () => this.command("correction", emotion));
       $("correct").appendChild(b);
     }
     $("profile-select").addEventListener("change", (e) => this.command("profile", e.target.value));
     $("btn-forget").addEventListener("click", () => {
-      if (this.active !== "none" && window.confirm(`Forget ${this.active}? This deletes their profile.`)) {
+      if (this.active !== "none" && window.confirm(t("people.forgetConfirm", { name: this.active }))) {
         this.command("profile_delete", this.active);
       }
     });
@@ -66,7 +67,16 @@ export class People {
     if (doc.message && doc.message !== this.message && !first) this.toast(doc.message);
     this.message = doc.message;
     $("btn-teach").disabled = doc.available === false;
-    $("profile-note").textContent = doc.available === false ? "needs an emotion model with embeddings" : "";
+    this.available = doc.available;
+    $("profile-note").textContent = doc.available === false ? t("people.noEmbeddings") : "";
+    this.render();
+  }
+
+  /** After a language switch: the chips, the note, the lists and the steps in the new language. */
+  redraw() {
+    for (const b of $("correct").querySelectorAll("button")) b.textContent = title(emotionName(b.dataset.correct));
+    $("profile-note").textContent = this.available === false ? t("people.noEmbeddings") : "";
+    if (this.stepsShown) this.renderSteps(...this.stepsShown);
     this.render();
   }
 
@@ -74,7 +84,7 @@ export class People {
     const select = $("profile-select");
     const names = ["none", ...this.profiles.filter((p) => !p.error).map((p) => p.name)];
     if (!names.includes(this.active)) names.push(this.active);
-    select.replaceChildren(...names.map((n) => new Option(n === "none" ? "Nobody in particular" : n, n)));
+    select.replaceChildren(...names.map((n) => new Option(n === "none" ? t("people.nobody") : n, n)));
     select.value = this.active;
     $("btn-forget").disabled = this.active === "none";
     for (const b of $("correct").querySelectorAll("button")) b.disabled = this.active === "none";
@@ -86,8 +96,9 @@ export class People {
       b.type = "button";
       b.className = "chip";
       b.dataset.undo = c.id;
-      b.title = "Undo this correction";
-      b.textContent = `${title(c.emotion)} · ${new Date(c.t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} ✕`;
+      b.title = t("people.undo");
+      const at = new Date(c.t * 1000).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
+      b.textContent = `${title(emotionName(c.emotion))} · ${at} ✕`;
       b.addEventListener("click", () => this.command("correction_undo", c.id));
       li.appendChild(b);
       return li;
@@ -101,7 +112,7 @@ export class People {
     $("enrol-retry").hidden = true;
     $("enrol-prompt").textContent = "";
     $("enrol-message").textContent = "";
-    $("enrol-cancel").textContent = "Cancel";
+    $("enrol-cancel").textContent = t("enrol.cancel");
     this.renderSteps([], "");
     $("enrol").showModal();
   }
@@ -109,7 +120,7 @@ export class People {
   beginEnrolment() {
     const name = $("enrol-name").value.trim().normalize("NFC");
     if (!NAME.test(name) || ["none", "off"].includes(name.toLowerCase())) {
-      $("enrol-message").textContent = "A name of letters and digits (spaces, - and _ allowed), up to 32";
+      $("enrol-message").textContent = t("enrol.badName");
       return;
     }
     this.enrol = { name, queue: [...EMOTIONS], asked: null, collecting: false, finished: false };
@@ -126,7 +137,7 @@ export class People {
     const emotion = session.queue[0];
     if (!emotion) {
       session.finished = true;
-      $("enrol-prompt").textContent = "Saving…";
+      $("enrol-prompt").textContent = t("enrol.saving");
       this.command("enrol", "FINISH");
       return;
     }
@@ -134,12 +145,12 @@ export class People {
     const step = () => {
       if (this.enrol !== session) return;
       if (left > 0) {
-        $("enrol-prompt").textContent = `Show ${emotion} in ${left}…`;
+        $("enrol-prompt").textContent = t("enrol.countdown", { emotion: emotionName(emotion), code: emotion, n: left });
         left -= 1;
         setTimeout(step, 1000);
         return;
       }
-      $("enrol-prompt").textContent = `Show ${emotion} now — hold it`;
+      $("enrol-prompt").textContent = t("enrol.now", { emotion: emotionName(emotion), code: emotion });
       session.asked = emotion;
       session.collecting = false;
       this.command("enrol", `CAPTURE ${emotion}`);
@@ -154,7 +165,7 @@ export class People {
     if (!session || doc.name !== session.name) return; // a stale retained message or another phone
     $("enrol-message").textContent = doc.message || "";
     if (doc.state === "refused") {
-      $("enrol-prompt").textContent = "That did not work";
+      $("enrol-prompt").textContent = t("enrol.failed");
       $("enrol-retry").hidden = false;
       return;
     }
@@ -166,22 +177,23 @@ export class People {
         session.queue = session.queue.filter((e) => e !== session.asked);
         this.askNext();
       } else {
-        $("enrol-prompt").textContent = "That did not work";
+        $("enrol-prompt").textContent = t("enrol.failed");
         $("enrol-retry").hidden = false;
       }
     } else if (doc.state === "saved") {
       this.renderSteps(EMOTIONS, "");
-      $("enrol-prompt").textContent = `Done: ${session.name}'s profile is active`;
-      $("enrol-cancel").textContent = "Close";
+      $("enrol-prompt").textContent = t("enrol.done", { name: session.name });
+      $("enrol-cancel").textContent = t("enrol.close");
       this.enrol = null;
       setTimeout(() => $("enrol").close(), 2500);
     }
   }
 
   renderSteps(done, now) {
+    this.stepsShown = [done, now];
     $("enrol-steps").replaceChildren(...EMOTIONS.map((e) => {
       const li = document.createElement("li");
-      li.textContent = title(e);
+      li.textContent = title(emotionName(e));
       li.dataset.state = done.includes(e) ? "done" : e === now ? "now" : "todo";
       return li;
     }));

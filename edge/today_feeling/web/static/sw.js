@@ -1,8 +1,9 @@
 // Offline shell: the page and its assets come from the network when the device answers
 // (so an upgrade shows at once) and from this cache when it does not.
-const CACHE = "today-feeling-shell-v4";
+const CACHE = "today-feeling-shell-v5";
 const SHELL = [
   "/", "/index.html", "/style.css", "/app.js", "/link.js", "/view.js", "/charts.js", "/people.js",
+  "/account.js", "/i18n.js", "/lang/en.js", "/lang/ko.js",
   "/vendor/mqtt.min.js", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png",
   "/api/config", // so an offline start still knows the device's name and broker
 ];
