@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import cv2
@@ -16,6 +17,7 @@ from today_feeling.capture.opencv_source import OpenCvSource
 from today_feeling.capture.picamera import PiCameraSource
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.capture.worker import CaptureWorker
+from today_feeling.errors import SourceError
 
 
 @pytest.fixture
@@ -123,4 +125,19 @@ def test_pi_camera_skip_hands_the_buffer_back_and_rate_changes_live() -> None:
     assert len(fake.requests) == 1 and fake.requests[0].released
     source.set_frame_rate(5.0)
     assert fake.controls == [{"FrameRate": 5.0}]
+    source.close()
+
+
+def test_a_looped_clip_whose_file_is_gone_ends_at_the_loop_boundary(tmp_path) -> None:
+    path = tmp_path / "clip.mp4"
+    shutil.copy(media("single_face.mp4"), path)
+    source = ReplaySource(path, realtime=False, loop=True)
+    source.open()
+    for _ in range(72 + 5):  # the first pass and a few frames from memory
+        assert source.skip()
+    path.unlink()
+    for _ in range(72 - 5):  # what is left of this pass still plays
+        assert source.skip()
+    with pytest.raises(SourceError, match="is gone"):
+        source.skip()
     source.close()

@@ -107,6 +107,8 @@ class ReplaySource:
     def _from_clip(self, decode: bool) -> npt.NDArray[np.uint8]:
         assert self._clip is not None
         if self._position >= len(self._clip):
+            if not self.path.is_file():  # as reopening would: a file that is gone ends the loop
+                raise SourceError(f"replay source '{self.path}' is gone")
             self._position = 0
         self._position += 1
         return self._clip.decode(self._position - 1) if decode else NOT_DECODED
