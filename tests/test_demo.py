@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT, free_port
+from tests.fixtures.demo_health import READER, demo_health
 
 pytestmark = pytest.mark.slow
-
-
-#: The demo broker's read-only login (scripts/demo-broker.sh): the full /healthz needs a login.
-READER = ("reader", "demo")
-
-
-def _healthz(port: int) -> dict | None:  # type: ignore[type-arg]
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={
-        "Authorization": "Basic " + base64.b64encode(":".join(READER).encode()).decode()})
-    try:
-        with urllib.request.urlopen(request, timeout=2) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as err:  # 503 while starting up or degraded: still a document
-        return json.loads(err.read())
-    except OSError:
-        return None
 
 
 def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path, models_dir: Path) -> None:
@@ -48,7 +30,7 @@ def test_demo_runs_everything_and_stops_cleanly(tmp_path: Path, models_dir: Path
         health = None
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
-            health = _healthz(int(ports["HTTP_PORT"]))
+            health = demo_health(int(ports["HTTP_PORT"]))
             services = (health or {}).get("services", {})
             if health and health.get("mood") and len(services) == 3 and all(services.values()):
                 break
