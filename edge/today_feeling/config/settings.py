@@ -81,6 +81,16 @@ class ModelSettings:
         "Face detector: 'short' (BlazeFace 128 px, faces within ~2 m), 'full' (192 px, across a "
         "room), 'auto' (short-range, switching to full-range while faces are small or missing)",
     )
+    short_detector: str = setting(
+        "blazeface_short",
+        "Short-range face detector for 'short' and 'auto' (a manifest key; 'blazeface_short_int8' is "
+        "the full-integer one that can run on a Coral)",
+    )
+    full_detector: str = setting(
+        "blazeface_full",
+        "Full-range face detector for 'full' and 'auto' (a manifest key; 'blazeface_full_int8' is "
+        "the full-integer one that can run on a Coral)",
+    )
     emotion: str = setting(
         "emotion_today_feeling_v5",
         "Emotion model: a key of the models manifest ('emotion_fer_minixception' is fer's, the baseline)",

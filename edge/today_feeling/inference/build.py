@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from today_feeling.config.settings import Settings
-from today_feeling.errors import ModelError
+from today_feeling.errors import AcceleratorError, ModelError
 from today_feeling.inference.emotion import EmotionClassifier
 from today_feeling.inference.face_detector import FaceDetector
 from today_feeling.inference.recognizer import Recognizer
@@ -15,9 +15,6 @@ from today_feeling.inference.runtime import LoadedModel, make_interpreter, runti
 from today_feeling.model_store.manifest import ModelEntry, manifest_for_dir, model_path
 
 logger = logging.getLogger(__name__)
-
-DETECTOR_KEYS = {"short": "blazeface_short", "full": "blazeface_full"}
-
 
 @dataclass(frozen=True)
 class BuiltRecognizer:
@@ -56,23 +53,59 @@ def build_classifier(settings: Settings, key: str | None = None) -> EmotionClass
     return classifier
 
 
+def detector_keys(settings: Settings) -> dict[str, str]:
+    """The manifest keys of the detectors the ``models.detector`` mode runs, by pass name."""
+    keys = {"short": settings.models.short_detector, "full": settings.models.full_detector}
+    return {name: key for name, key in keys.items() if settings.models.detector in (name, "auto")}
+
+
+def require_compiled(settings: Settings) -> None:
+    """``accelerator = "edgetpu"``: every model must have its compiled file, or none starts.
+
+    Checked before anything loads, so the message names every missing file at once instead of
+    the first one after a minute of loading.
+    """
+    if settings.inference.accelerator != "edgetpu":
+        return
+    models_dir = Path(settings.models.dir).expanduser()
+    manifest = manifest_for_dir(models_dir)
+    settings_of = {key: f"models.{name}_detector" for name, key in detector_keys(settings).items()}
+    settings_of[settings.models.emotion] = "models.emotion"
+    missing = []
+    for key, setting_name in settings_of.items():
+        entry = manifest.get(key)
+        if entry is None:
+            continue  # reported by the loader with the list of known keys
+        if entry.input_dtype != "int8":
+            int8 = f" (set {setting_name} = '{key}_int8')" if f"{key}_int8" in manifest else ""
+            missing.append(f"{key} is a float model{int8}")
+        elif not entry.edgetpu_file or not (models_dir / entry.edgetpu_file).is_file():
+            compiled = entry.edgetpu_file or "compiled *_edgetpu.tflite"
+            missing.append(f"{key} has no {compiled} in {models_dir}")
+    if missing:
+        raise AcceleratorError(
+            "accelerator 'edgetpu' needs every model compiled for the TPU: " + "; ".join(missing)
+            + ". Compile with models/edgetpu/compile.sh, or set inference.accelerator = 'auto'")
+
+
 def load_detectors(settings: Settings) -> dict[str, FaceDetector]:
     """The face detectors the ``models.detector`` mode needs, keyed 'short' / 'full'."""
     models_dir = Path(settings.models.dir).expanduser()
     manifest = manifest_for_dir(models_dir)
     detectors: dict[str, FaceDetector] = {}
-    for name, key in DETECTOR_KEYS.items():
-        if settings.models.detector in (name, "auto"):
-            entry = _entry(manifest, key, "face_detector")
-            detectors[name] = FaceDetector(_load(models_dir, entry, settings), entry,
-                                           settings.detection.min_score,
-                                           settings.detection.nms_iou)
-    logger.debug("face detector(s) %s loaded from %s", ", ".join(detectors), models_dir)
+    for name, key in detector_keys(settings).items():
+        entry = _entry(manifest, key, "face_detector")
+        loaded = _load(models_dir, entry, settings)
+        detectors[name] = FaceDetector(loaded, entry, settings.detection.min_score,
+                                       settings.detection.nms_iou)
+        logger.info("face detector %s on %s (accelerator=%s: %s)", key, loaded.accelerator,
+                    settings.inference.accelerator, loaded.note)
     return detectors
 
 
 def build_recognizer(settings: Settings) -> BuiltRecognizer:
     """Load the detectors the ``models.detector`` mode needs and the emotion model."""
+    require_compiled(settings)
     detectors = load_detectors(settings)
     classifier = build_classifier(settings)
     recognizer = Recognizer(detectors.get("short"), detectors.get("full"), classifier,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -17,7 +18,7 @@ from today_feeling.inference.blazeface import (
     generate_anchors,
     weighted_nms,
 )
-from today_feeling.inference.runtime import LoadedModel
+from today_feeling.inference.runtime import LoadedModel, dequantize_output, quantize_input
 from today_feeling.model_store.manifest import ModelEntry
 
 
@@ -39,6 +40,32 @@ def spec_for(entry: ModelEntry) -> AnchorSpec:
     raise ValueError(f"{entry.key}: no BlazeFace anchor layout for input size {size}")
 
 
+def _by_anchor_count(outputs: list[dict[str, Any]], width: int) -> list[int]:
+    """Indices of the outputs with ``width`` values per anchor, most anchors first."""
+    chosen = sorted((o for o in outputs if o["shape"][-1] == width), key=lambda o: -int(o["shape"][1]))
+    return [int(o["index"]) for o in chosen]
+
+
+def letterbox(image: npt.NDArray[np.uint8], canvas: npt.NDArray[np.uint8]) -> tuple[float, int, int]:
+    """Fit a BGR frame into the square RGB ``canvas`` keeping aspect; returns scale and padding.
+
+    Also how the int8 detectors' calibration frames are made (models/detectors/), so the
+    quantiser sees exactly what the detector will be given.
+    """
+    size = canvas.shape[0]
+    h, w = image.shape[:2]
+    scale = size / max(h, w)
+    new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
+    pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
+    # INTER_LINEAR: 10x cheaper than INTER_AREA here (0.03 vs 0.28 ms for 640x360);
+    # recall by face width moved by at most 6 points either way on 46 faces (benchmarks/).
+    resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
+    canvas.fill(0)
+    # BGR -> RGB while copying into the canvas: MediaPipe models expect RGB.
+    canvas[pad_y:pad_y + new_h, pad_x:pad_x + new_w] = resized[:, :, ::-1]
+    return scale, pad_x, pad_y
+
+
 class FaceDetector:
     """Letterboxes a frame into the model's square input and decodes faces back to pixels."""
 
@@ -52,40 +79,33 @@ class FaceDetector:
         self._nms_iou = nms_iou
         self._input = model.interpreter.get_input_details()[0]
         outputs = model.interpreter.get_output_details()
-        # The regressor output has 16 values per anchor, the classifier 1.
-        self._reg_index = next(o["index"] for o in outputs if o["shape"][-1] == 16)
-        self._cls_index = next(o["index"] for o in outputs if o["shape"][-1] == 1)
+        # Regressors have 16 values per anchor, scores 1. The int8 models give each anchor layer
+        # its own output (its own scale); the finer layer, with more anchors, comes first.
+        self._reg_indices = _by_anchor_count(outputs, 16)
+        self._cls_indices = _by_anchor_count(outputs, 1)
+        self._outputs = {o["index"]: o for o in outputs}
         size = self._spec.input_size
         self._canvas = np.zeros((size, size, 3), dtype=np.uint8)
+        # Pixel value -> input tensor value (float, or int8 for the full-integer models), once.
+        pixels = np.arange(256, dtype=np.float32) * entry.pixel_scale + entry.pixel_offset
+        self._pixel_lut = quantize_input(pixels, self._input)
         self.name = entry.key
 
     def detect(self, image_bgr: npt.NDArray[np.uint8]) -> list[Detection]:
         """All faces scoring at least ``min_score``, highest score first."""
         scale, pad_x, pad_y = self._letterbox(image_bgr)
-        tensor = self._canvas.astype(np.float32) * self._entry.pixel_scale + self._entry.pixel_offset
-        self._interpreter.set_tensor(self._input["index"], tensor[None])
+        self._interpreter.set_tensor(self._input["index"], self._pixel_lut[self._canvas][None])
         self._interpreter.invoke()
-        raw = decode(
-            self._interpreter.get_tensor(self._reg_index)[0],
-            self._interpreter.get_tensor(self._cls_index)[0],
-            self._anchors, self._spec.input_size, self._min_score,
-        )
+        raw = decode(self._output(self._reg_indices), self._output(self._cls_indices),
+                     self._anchors, self._spec.input_size, self._min_score)
         return self._to_pixels(weighted_nms(raw, self._nms_iou), scale, pad_x, pad_y)
 
     def _letterbox(self, image: npt.NDArray[np.uint8]) -> tuple[float, int, int]:
-        """Fit the frame into the square canvas keeping aspect; returns scale and padding."""
-        size = self._spec.input_size
-        h, w = image.shape[:2]
-        scale = size / max(h, w)
-        new_w, new_h = max(1, round(w * scale)), max(1, round(h * scale))
-        pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
-        # INTER_LINEAR: 10x cheaper than INTER_AREA here (0.03 vs 0.28 ms for 640x360);
-        # recall by face width moved by at most 6 points either way on 46 faces (benchmarks/).
-        resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_LINEAR)
-        self._canvas.fill(0)
-        # BGR -> RGB while copying into the canvas: MediaPipe models expect RGB.
-        self._canvas[pad_y:pad_y + new_h, pad_x:pad_x + new_w] = resized[:, :, ::-1]
-        return scale, pad_x, pad_y
+        return letterbox(image, self._canvas)
+
+    def _output(self, indices: list[int]) -> npt.NDArray[np.float32]:
+        parts = [dequantize_output(self._interpreter.get_tensor(i)[0], self._outputs[i]) for i in indices]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _to_pixels(self, found: RawDetections, scale: float, pad_x: int,
                    pad_y: int) -> list[Detection]:

