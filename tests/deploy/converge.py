@@ -76,6 +76,7 @@ def write_inventory(path: Path, *, root: Path, wheel: Path, wheelhouse: Path, mo
         "today_feeling_mpd_music_dir": MUSIC_DIR,  # under /home: the drop-in must make it visible
         "today_feeling_mosquitto_port": ports["mqtt"],
         "today_feeling_mosquitto_websockets_port": ports["ws"],
+        "today_feeling_mosquitto_bind_interface": "lo",  # the test's clients are all on this host
         "today_feeling_mosquitto_tls_port": ports["mqtts"],
         "today_feeling_mosquitto_tls_websockets_port": ports["wss"],
         "today_feeling_mosquitto_tls_cert_src": str(certs.server_cert),

@@ -117,6 +117,16 @@ class Client:
 Start = Callable[[list[str]], None]
 
 
+def listening_hosts(*ports: int) -> set[str]:
+    """Local addresses with a TCP listener on any of ``ports`` (from ``ss``)."""
+    lines = subprocess.run(["ss", "-Hltn"], capture_output=True, text=True, timeout=10,
+                           check=True).stdout.splitlines()
+    local = [line.split()[3] for line in lines if line.split()]
+    found = [a.rsplit(":", 1) for a in local if a.rsplit(":", 1)[-1] in {str(p) for p in ports}]
+    assert {port for _, port in found} == {str(p) for p in ports}, lines
+    return {host for host, _ in found}
+
+
 def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon: Start) -> None:
     exec_start_pre(converged.root, "mosquitto.service")
     daemon(["/usr/sbin/mosquitto", "-c", "/etc/mosquitto/mosquitto.conf"])
@@ -128,6 +138,9 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
     intruder = Client(ports["mqtt"], HOST, "wrong password")
     try:
         assert (watcher.rc, device.rc, controller.rc) == (0, 0, 0)
+        # today_feeling_mosquitto_bind_interface = lo: every listener, TLS ones too, on loopback only
+        hosts = listening_hosts(ports["mqtt"], ports["ws"], ports["mqtts"], ports["wss"])
+        assert hosts <= {"127.0.0.1", "[::1]", "[::ffff:127.0.0.1]"}, hosts
         assert intruder.rc != 0
         assert anonymous.rc != 0  # the role refuses anonymous clients by default
         watcher.subscribe("#")
