@@ -24,7 +24,9 @@ if (( dev )); then
   # mopidy: the music tests run a real Mopidy (an MPD-protocol server without stickers)
   # libatomic1: Playwright's bundled node needs it; a minimal Debian 12 lacks it (gcc brings it
   # on developer machines, which is how it went unnoticed).
-  packages+=(chromium libatomic1 sox systemd debootstrap git mopidy mopidy-mpd mopidy-local)
+  # gstreamer1.0-*: the GStreamer capture source's tests (videotestsrc, an H.264 file).
+  packages+=(chromium libatomic1 sox systemd debootstrap git mopidy mopidy-mpd mopidy-local
+             gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav)
 fi
 on_pi=0
 if grep -qs "Raspberry Pi" /proc/device-tree/model; then

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from today_feeling.capture.gstreamer import PREFIX as GST_PREFIX
+from today_feeling.capture.gstreamer import GstSource
 from today_feeling.capture.opencv_source import OpenCvSource
 from today_feeling.capture.picamera import PiCameraSource
 from today_feeling.capture.replay import ReplaySource
@@ -27,7 +29,8 @@ def resolve_auto() -> str:
 
 def is_live(spec: str) -> bool:
     """Cameras and streams are live; files and folders are replays."""
-    return spec in ("auto", "picamera") or spec.isdigit() or spec.startswith("/dev/") or "://" in spec
+    return (spec in ("auto", "picamera") or spec.isdigit() or spec.startswith(("/dev/", GST_PREFIX))
+            or "://" in spec)
 
 
 def make_source(spec: str, settings: CaptureSettings, *, realtime: bool | None = None,
@@ -37,6 +40,8 @@ def make_source(spec: str, settings: CaptureSettings, *, realtime: bool | None =
         spec = resolve_auto()
     if spec == "picamera":
         return PiCameraSource(settings.width, settings.height, settings.fps)
+    if spec.startswith(GST_PREFIX):
+        return GstSource(spec, settings.width, settings.height)
     if is_live(spec):
         return OpenCvSource(spec, settings.width, settings.height, settings.fps)
     path = Path(spec).expanduser()

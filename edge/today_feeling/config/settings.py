@@ -38,7 +38,8 @@ class CaptureSettings:
     source: str = setting(
         "auto",
         "Frame source: 'auto' (Pi camera if present, else /dev/video0), 'picamera', a V4L2 index "
-        "('0') or device path, an rtsp:// or http:// URL, a video file, an image or an image folder",
+        "('0') or device path, an rtsp:// or http:// URL, 'gst:' and a GStreamer pipeline (e.g. "
+        "'gst:nvarguscamerasrc ! nvvidconv' on a Jetson), a video file, an image or an image folder",
     )
     width: int = setting(640, "Requested capture width", unit="pixels", min=64, max=4096)
     height: int = setting(480, "Requested capture height", unit="pixels", min=48, max=4096)

@@ -1,0 +1,82 @@
+"""GStreamer pipelines as a frame source, with Debian's real gst-launch-1.0 (videotestsrc, a file)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from tests.media import media
+from tests.unit.test_capture import wait_until
+from today_feeling.backoff import Backoff
+from today_feeling.capture.factory import is_live, make_source
+from today_feeling.capture.gstreamer import GstSource
+from today_feeling.capture.worker import CaptureWorker
+from today_feeling.config.settings import CaptureSettings
+from today_feeling.errors import SourceError
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("gst-launch-1.0") is None,
+    reason="GStreamer's tools are not installed (apt-get install gstreamer1.0-tools)")
+
+
+def test_videotestsrc_gives_frames_of_the_configured_size_then_ends() -> None:
+    settings = CaptureSettings(width=160, height=120)
+    source = make_source("gst:videotestsrc num-buffers=5 pattern=smpte", settings)
+    assert isinstance(source, GstSource) and is_live("gst:videotestsrc")
+    source.open()
+    try:
+        frames = [source.read() for _ in range(5)]
+        assert all(f is not None and f.image.shape == (120, 160, 3) for f in frames)
+        assert frames[0].image.std() > 20  # colour bars, not an empty buffer
+        assert source.read() is None  # end of stream: gst-launch exits 0
+    finally:
+        source.close()
+
+
+def test_a_file_pipeline_decodes_the_real_video_and_skips_frames() -> None:
+    pipeline = f"gst:filesrc location={media('single_face.mp4')} ! decodebin"
+    source = GstSource(pipeline, 320, 180)
+    source.open()
+    try:
+        assert all(source.skip() for _ in range(10))
+        frame = source.read()
+        assert frame is not None and frame.index == 10 and frame.image.mean() > 30
+        count = 11
+        while source.skip():
+            count += 1
+        assert count == 72  # every frame of the clip, none invented
+    finally:
+        source.close()
+
+
+def test_a_broken_pipeline_says_what_gstreamer_said() -> None:
+    source = GstSource("gst:nosuchelement", 64, 48)
+    source.open()
+    try:
+        with pytest.raises(SourceError, match="nosuchelement"):
+            source.read()
+    finally:
+        source.close()
+
+
+def test_the_capture_worker_reopens_a_pipeline_that_ended() -> None:
+    source = GstSource("gst:videotestsrc num-buffers=3", 64, 48)
+    states: list[str] = []
+    worker = CaptureWorker(source, Backoff(0.05, 0.1, jitter=0), lambda s, ok, d: states.append(s))
+    worker.start()
+    try:
+        assert wait_until(lambda: worker.frames_read >= 7, timeout=20)  # three runs of three frames
+        assert "ended" in states and states.count("streaming") >= 2
+    finally:
+        worker.stop()
+
+
+def test_close_stops_a_live_pipeline_promptly() -> None:
+    source = GstSource("gst:videotestsrc is-live=true", 64, 48)
+    source.open()
+    assert source.read() is not None
+    started = time.monotonic()
+    source.close()
+    assert time.monotonic() - started < 3.0
