@@ -112,8 +112,13 @@ class ModelSettings:
 class InferenceSettings:
     """Where the models run."""
 
-    accelerator: Literal["auto", "edgetpu", "cpu"] = setting(
-        "auto", "'edgetpu' requires a Coral; 'auto' uses one when present, else the CPU"
+    accelerator: Literal["auto", "edgetpu", "cuda", "tensorrt", "cpu"] = setting(
+        "auto", "'edgetpu' requires a Coral, 'tensorrt'/'cuda' an NVIDIA GPU through ONNX Runtime; "
+        "'auto' uses what is present (GPU, then Coral per compiled model), else the CPU"
+    )
+    runtime: Literal["auto", "litert", "onnxruntime"] = setting(
+        "auto", "Model runtime: 'litert' (TFLite: CPU with XNNPACK, Coral), 'onnxruntime' (TensorRT, "
+        "CUDA or CPU); 'auto' is onnxruntime where it has a GPU provider (a Jetson), else litert"
     )
     edgetpu_device: str = setting(
         "", "Coral to use: '' (first found), 'usb', 'usb:N' or 'pci:N'"

@@ -10,6 +10,7 @@ from today_feeling.config.settings import Settings
 from today_feeling.errors import AcceleratorError, ModelError
 from today_feeling.inference.emotion import EmotionClassifier
 from today_feeling.inference.face_detector import FaceDetector
+from today_feeling.inference.onnx_runtime import has_gpu_provider, load_onnx
 from today_feeling.inference.recognizer import Recognizer
 from today_feeling.inference.runtime import LoadedModel, make_interpreter, runtime_name
 from today_feeling.model_store.manifest import ModelEntry, manifest_for_dir, model_path
@@ -33,7 +34,29 @@ def _entry(manifest: dict[str, ModelEntry], key: str, kind: str) -> ModelEntry:
     return entry
 
 
+def resolve_runtime(settings: Settings) -> str:
+    """'litert' or 'onnxruntime' for ``inference.runtime`` (``auto``: a GPU means onnxruntime)."""
+    wanted, accelerator = settings.inference.runtime, settings.inference.accelerator
+    if wanted == "auto":
+        gpu = accelerator in ("cuda", "tensorrt") or (accelerator == "auto" and has_gpu_provider())
+        wanted = "onnxruntime" if gpu else "litert"
+    if wanted == "onnxruntime" and accelerator == "edgetpu":
+        raise AcceleratorError("inference.accelerator 'edgetpu' needs inference.runtime 'litert' "
+                               "(a Coral runs TFLite models)")
+    if wanted == "litert" and accelerator in ("cuda", "tensorrt"):
+        raise AcceleratorError(f"inference.accelerator '{accelerator}' needs inference.runtime "
+                               "'onnxruntime' (or 'auto')")
+    return wanted
+
+
 def _load(models_dir: Path, entry: ModelEntry, settings: Settings) -> LoadedModel:
+    if resolve_runtime(settings) == "onnxruntime":
+        if not entry.onnx_file:
+            raise ModelError(f"model '{entry.key}' has no ONNX copy (onnx_file in the manifest): "
+                             "choose another model or inference.runtime = 'litert'")
+        interpreter, device, note = load_onnx(models_dir / entry.onnx_file, settings.inference.accelerator,
+                                              settings.inference.threads, models_dir / "tensorrt-cache")
+        return LoadedModel(interpreter, device, model_path(models_dir, entry), note)
     edgetpu = models_dir / entry.edgetpu_file if entry.edgetpu_file else None
     return make_interpreter(model_path(models_dir, entry), edgetpu, settings.inference.accelerator,
                             settings.inference.threads, settings.inference.edgetpu_device)
@@ -46,8 +69,9 @@ def build_classifier(settings: Settings, key: str | None = None) -> EmotionClass
     entry = _entry(manifest, key or settings.models.emotion, "emotion")
     loaded = _load(models_dir, entry, settings)
     classifier = EmotionClassifier(loaded, entry, mirror_average=settings.inference.mirror_average)
+    runtime = "onnxruntime" if loaded.note.startswith("onnxruntime") else runtime_name()
     logger.info("emotion model %s on %s (accelerator=%s: %s; %s, %d thread(s)%s)", entry.key,
-                loaded.accelerator, settings.inference.accelerator, loaded.note, runtime_name(),
+                loaded.accelerator, settings.inference.accelerator, loaded.note, runtime,
                 settings.inference.threads,
                 ", mirror-averaged" if settings.inference.mirror_average else "")
     return classifier

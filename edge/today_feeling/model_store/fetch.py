@@ -62,10 +62,27 @@ def _copy_compiled(entry: ModelEntry, src_dir: Path, models_dir: Path) -> None:
     shutil.copyfile(compiled, models_dir / entry.edgetpu_file)
 
 
+def _fetch_onnx(entry: ModelEntry, models_dir: Path, repo_root: Path) -> None:
+    """The model's ONNX copy (ours, from models/onnx/ in the checkout), verified like the model."""
+    if not entry.onnx_file:
+        return
+    dest = models_dir / entry.onnx_file
+    if dest.is_file() and sha256_of(dest) == entry.onnx_sha256:
+        return
+    src = repo_root / "models" / "onnx" / entry.onnx_file
+    if not src.is_file():
+        raise ModelError(f"{entry.key}: {src} is not in this checkout")
+    if sha256_of(src) != entry.onnx_sha256:
+        raise ModelError(f"{entry.key}: {src} does not match the manifest onnx_sha256")
+    shutil.copyfile(src, dest)
+
+
 def fetch_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[Path]:
     """Fetch every model and write the manifest copy that describes the folder."""
     models_dir.mkdir(parents=True, exist_ok=True)
     paths = [fetch_model(entry, models_dir) for entry in entries.values()]
+    for entry in entries.values():
+        _fetch_onnx(entry, models_dir, REPO_ROOT)
     shutil.copyfile(PACKAGED_MANIFEST, models_dir / MANIFEST_NAME)
     return paths
 
@@ -79,6 +96,9 @@ def verify_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[str]:
             problems.append(f"{entry.key}: missing {path}")
         elif sha256_of(path) != entry.sha256:
             problems.append(f"{entry.key}: {path} does not match the manifest sha256")
+        onnx = models_dir / entry.onnx_file if entry.onnx_file else None
+        if onnx is not None and (not onnx.is_file() or sha256_of(onnx) != entry.onnx_sha256):
+            problems.append(f"{entry.key}: {onnx} is missing or does not match the manifest onnx_sha256")
         compiled = models_dir / entry.edgetpu_file if entry.edgetpu_file else None
         if compiled is not None and compiled.is_file() and sha256_of(compiled) != entry.edgetpu_sha256:
             problems.append(f"{entry.key}: {compiled} does not match the manifest edgetpu_sha256")

@@ -31,6 +31,9 @@ class ModelEntry:
     source: dict[str, Any]
     edgetpu_file: str | None = None
     edgetpu_sha256: str | None = None
+    onnx_file: str | None = None
+    """The ONNX copy for ONNX Runtime (models/onnx/, made by models/onnx/export_onnx.py)."""
+    onnx_sha256: str | None = None
 
     @classmethod
     def from_table(cls, key: str, table: dict[str, Any]) -> ModelEntry:
@@ -50,6 +53,8 @@ class ModelEntry:
                 source=dict(table["source"]),
                 edgetpu_file=table.get("edgetpu_file"),
                 edgetpu_sha256=table.get("edgetpu_sha256"),
+                onnx_file=table.get("onnx_file"),
+                onnx_sha256=table.get("onnx_sha256"),
             )
         except (KeyError, TypeError, ValueError) as err:
             raise ModelError(f"manifest entry models.{key} is malformed: {err!r}") from err
