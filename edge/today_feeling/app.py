@@ -19,7 +19,7 @@ from types import FrameType
 from today_feeling import history, mqtt, music, web
 from today_feeling.backoff import Backoff
 from today_feeling.capture.factory import make_source
-from today_feeling.capture.worker import CaptureWorker
+from today_feeling.capture.worker import CaptureState, CaptureWorker
 from today_feeling.config.settings import Settings
 from today_feeling.debug_frames import DebugFrameWriter
 from today_feeling.domain.controls import Controls, ControlState
@@ -101,7 +101,7 @@ class Daemon:
                                  MoodEngine(self.settings.mood, time.monotonic), self.bus,
                                  self.settings.pipeline, frame_hook=debug)
 
-    def _on_capture_status(self, state: str, healthy: bool, detail: str) -> None:
+    def _on_capture_status(self, state: CaptureState, healthy: bool, detail: str) -> None:
         self.bus.publish(ServiceStatus("camera", healthy, f"{state}: {detail}" if detail else state))
 
     def _on_controls(self, old: ControlState, new: ControlState) -> None:
@@ -110,9 +110,6 @@ class Daemon:
                         "closed" if new.privacy else "reopened")
             self.capture.set_privacy(new.privacy)
             save_privacy(self._privacy_path, new.privacy)
-
-    def request_stop(self, *_: object) -> None:
-        self._stop.set()
 
     def run(self) -> int:
         self._install_signals()
@@ -170,7 +167,7 @@ class Daemon:
             now - self.capture.heartbeat < stall
 
     def _status_line(self) -> str:
-        mood = self.loop.state.mood
+        mood = self.loop.state.mood_state
         label = mood.mood if mood and mood.mood else "none yet"
         camera = self.capture.state
         return f"{self.loop.stats.fps(time.monotonic()):.1f} fps, mood {label}, camera {camera}"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 from today_feeling.capture.factory import make_source
+from today_feeling.checks import Check
 from today_feeling.config.settings import Settings
 from today_feeling.errors import ProfileError, TodayFeelingError
 from today_feeling.inference.runtime import EDGETPU_HELP, load_edgetpu_delegate, runtime_name
@@ -16,14 +17,6 @@ from today_feeling.privacy_state import load_privacy
 from today_feeling.profiles.store import ProfileStore
 
 CORAL_USB_IDS = {("1a6e", "089a"), ("18d1", "9302")}
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
 
 
 def check_models(settings: Settings) -> Check:
@@ -96,7 +89,7 @@ def check_mpd(settings: Settings) -> Check:
     from today_feeling.music.health import check_mpd as mpd_health
 
     health = mpd_health(settings.mpd)
-    return Check("mpd", health.ok, health.detail, "" if health.ok else health.fix)
+    return replace(health, fix="") if health.ok else health  # the doctor advises on failures only
 
 
 def check_broker(settings: Settings) -> Check:
@@ -105,9 +98,9 @@ def check_broker(settings: Settings) -> Check:
         return Check("mqtt", True, "disabled (mqtt.url empty)")
     from today_feeling.mqtt.check import check_broker_login
 
-    ok, detail = check_broker_login(settings)
-    fix = "" if ok else "start mosquitto, or fix mqtt.url / mqtt.username / the password file"
-    return Check("mqtt", ok, detail or f"logged in to {settings.mqtt.url}", fix)
+    login = check_broker_login(settings)
+    fix = "" if login.ok else "start mosquitto, or fix mqtt.url / mqtt.username / the password file"
+    return replace(login, detail=login.detail or f"logged in to {settings.mqtt.url}", fix=fix)
 
 
 def check_profiles(settings: Settings) -> Check:

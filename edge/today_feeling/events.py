@@ -28,7 +28,8 @@ class AnalysisEvent:
     """One analysed frame and the mood engine's state after it."""
 
     analysis: FrameAnalysis
-    mood: MoodState
+    state: MoodState
+    """The engine's whole view (``state.mood`` is the committed mood)."""
     wall_time: float
     """time.time() when the frame was analysed (for payload ``ts`` fields)."""
 
@@ -38,7 +39,8 @@ class MoodChanged:
     """The committed mood changed."""
 
     previous: str | None
-    mood: MoodState
+    state: MoodState
+    """The engine's view at the commit; ``state.mood`` is the new mood."""
     wall_time: float
     """time.time() of the commit."""
 

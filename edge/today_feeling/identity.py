@@ -1,4 +1,6 @@
-"""A stable device id for topics and client ids, unique per machine."""
+"""A stable device id for topics and client ids, unique per machine, and the one place that
+says which characters a device id may hold ([A-Za-z0-9_-]: one MQTT topic level, and a Home
+Assistant unique id)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import socket
 from pathlib import Path
 
 MACHINE_ID = Path("/etc/machine-id")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def resolve_device_id(configured: str, machine_id_path: Path = MACHINE_ID) -> str:
@@ -27,11 +30,24 @@ def resolve_device_id(configured: str, machine_id_path: Path = MACHINE_ID) -> st
 
 
 def sanitize(device_id: str) -> str:
-    """Keep ids safe for MQTT topics and Home Assistant unique ids."""
-    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", device_id).strip("-")
+    """A configured id made canonical: each run of unsafe characters becomes one ``-``.
+
+    Strict, because it runs once at start-up on what a person typed: an id with nothing
+    usable is a config error, not a silent "unknown".
+    """
+    cleaned = re.sub(f"{_UNSAFE.pattern}+", "-", device_id).strip("-")
     if not cleaned:
         raise ValueError(f"device id {device_id!r} has no usable characters")
     return cleaned
+
+
+def topic_level(device_id: str) -> str:
+    """Any id as one topic level and Home Assistant object id: each unsafe character -> ``_``.
+
+    Lenient and length-preserving, because topics are derived wherever an id arrives
+    (already canonical from :func:`resolve_device_id` on the device); never raises.
+    """
+    return _UNSAFE.sub("_", device_id.strip()) or "unknown"
 
 
 def machine_secret(machine_id_path: Path = MACHINE_ID) -> str:

@@ -11,13 +11,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from today_feeling.capture.worker import CaptureWorker
 from today_feeling.config.settings import PipelineSettings
 from today_feeling.domain.analysis import FrameAnalysis
 from today_feeling.domain.mood import MoodEngine, MoodState
 from today_feeling.events import AnalysisEvent, EventBus, MoodChanged
-from today_feeling.inference.recognizer import Recognizer
-from today_feeling.ports import Frame
+from today_feeling.ports import Frame, FrameAnalyser, FrameProvider
 from today_feeling.stats import RollingStats
 
 logger = logging.getLogger(__name__)
@@ -32,13 +30,13 @@ class LoopState:
     frames_analysed: int = 0
     last_analysis: float | None = None
     last_face: float | None = None
-    mood: MoodState | None = None
+    mood_state: MoodState | None = None
 
 
 class AnalysisLoop:
     """One ``step`` = wait for the next due frame, analyse it, publish what changed."""
 
-    def __init__(self, capture: CaptureWorker, recognizer: Recognizer, mood: MoodEngine,
+    def __init__(self, capture: FrameProvider, recognizer: FrameAnalyser, mood: MoodEngine,
                  bus: EventBus, settings: PipelineSettings, *,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time,
@@ -85,12 +83,12 @@ class AnalysisLoop:
     def _record(self, analysis: FrameAnalysis) -> None:
         state = self._mood.update(analysis.primary)
         now = self._clock()
-        previous = self.state.mood.mood if self.state.mood else None
+        previous = self.state.mood_state.mood if self.state.mood_state else None
         self.state.frames_analysed += 1
         self.state.last_analysis = now
         if analysis.primary is not None:
             self.state.last_face = now
-        self.state.mood = state
+        self.state.mood_state = state
         self.stats.add(now, analysis.stage_ms)
         wall = self._wall()
         self._bus.publish(AnalysisEvent(analysis, state, wall))

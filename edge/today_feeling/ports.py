@@ -12,6 +12,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from today_feeling.domain.analysis import FrameAnalysis
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -58,6 +60,28 @@ class FrameSource(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class FrameProvider(Protocol):
+    """The newest frame, on demand: what the analysis loop needs of the capture thread.
+
+    ``capture.worker.CaptureWorker`` is the one implementation; both methods are called from
+    the analysis (main) thread and are safe against the capture thread.
+    """
+
+    def latest(self, after_index: int, timeout: float) -> Frame | None:
+        """The newest frame whose index is not ``after_index``, or None after ``timeout`` s."""
+        ...
+
+    def request(self, due: float, idle: bool) -> None:
+        """No frame is wanted before clock time ``due``; ``idle``: nobody is in the room."""
+        ...
+
+
+class FrameAnalyser(Protocol):
+    """Pixels in, faces and emotions out (``inference.recognizer.Recognizer``)."""
+
+    def analyse(self, image: npt.NDArray[np.uint8], index: int, t: float) -> FrameAnalysis: ...
 
 
 class Service(Protocol):

@@ -17,10 +17,8 @@ class RollingStats:
         self._times: deque[float] = deque(maxlen=window)
         self._stages: dict[str, deque[float]] = {}
         self._window = window
-        self.frames = 0
 
     def add(self, t: float, stage_ms: dict[str, float]) -> None:
-        self.frames += 1
         self._times.append(t)
         for name, ms in stage_ms.items():
             self._stages.setdefault(name, deque(maxlen=self._window)).append(ms)

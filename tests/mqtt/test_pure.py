@@ -25,10 +25,11 @@ from today_feeling.events import (
     StatsEvent,
     TrackChanged,
 )
+from today_feeling.identity import topic_level
 from today_feeling.mqtt import payloads
 from today_feeling.mqtt.commands import Command, CommandError, apply_command, parse_command, profile_request
 from today_feeling.mqtt.discovery import discovery_message, with_profile_options
-from today_feeling.mqtt.topics import Topics, client_id_for, safe_device_id
+from today_feeling.mqtt.topics import Topics, client_id_for
 from today_feeling.music.director import Director, Pick
 from today_feeling.music.space import TrackMood
 from today_feeling.profiles.enrolment import EnrolmentSession
@@ -38,7 +39,7 @@ HAPPY = (0.02, 0.01, 0.9, 0.02, 0.03, 0.02)
 
 
 def mood_state(mood: str | None = "happiness", confidence: float = 0.8) -> MoodState:
-    return MoodState(mood=mood, since=10.0, confidence=confidence, smoothed=HAPPY,
+    return MoodState(mood=mood, confidence=confidence, smoothed=HAPPY,
                      candidate=None, face_present=True, changed=True)
 
 
@@ -89,7 +90,7 @@ def test_command_feature(topic: str, feature: str | None) -> None:
 
 
 def test_device_ids_are_sanitised_and_client_ids_stable_and_distinct() -> None:
-    assert safe_device_id("living room/+#") == "living_room___"
+    assert topic_level("living room/+#") == "living_room___"
     assert client_id_for("abc", "pw") == client_id_for("abc", "pw")  # stable across restarts
     assert re.fullmatch(r"today_feeling-abc-[0-9a-f]{10}", client_id_for("abc", "pw"))
     assert client_id_for("abc", "pw") != client_id_for("abd", "pw")
@@ -120,7 +121,7 @@ def test_emotion_payload_without_face() -> None:
 
 
 def test_mood_payload_since_is_iso_utc() -> None:
-    event = MoodChanged(previous="neutral", mood=mood_state(), wall_time=1_700_000_000.0)
+    event = MoodChanged(previous="neutral", state=mood_state(), wall_time=1_700_000_000.0)
     data = payloads.mood_payload(event)
     assert data["mood"] == "happiness"
     assert data["previous"] == "neutral"
@@ -194,6 +195,23 @@ def test_apply_command_updates_controls_and_triggers_actions() -> None:
     assert controls.state.privacy is True
     assert controls.state.volume == 30
     assert actions == ["next", "dislike"]
+
+
+def test_every_state_command_reaches_its_control() -> None:
+    controls = Controls()
+    for feature, payload in (("paused", b"ON"), ("mode", b"Lift"), ("quiet_hours", b"22:00-07:00"),
+                             ("profile", b"mina")):
+        apply_command(parse_command(feature, payload, 256), controls)
+    state = controls.state
+    assert (state.paused, state.mode, state.quiet_hours, state.profile) == (True, "lift", "22:00-07:00",
+                                                                          "mina")
+
+
+def test_a_command_that_is_no_control_change_is_refused_not_stored() -> None:
+    controls = Controls()
+    with pytest.raises(CommandError, match="not a control change"):
+        apply_command(Command("volume", True), controls)  # bool is an int, but not a volume
+    assert controls.state == ControlState()
 
 
 def test_profile_commands_become_requests_for_the_profiles_runtime() -> None:

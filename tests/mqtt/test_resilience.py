@@ -198,8 +198,10 @@ def test_doctor_login_check(make_broker: BrokerFactory, tmp_path: Path) -> None:
 
     def check(password_file: str, url: str = broker.url) -> tuple[bool, str]:
         mqtt = MqttSettings(url=url, username="device", password_file=password_file)
-        return check_broker_login(Settings(device=DeviceSettings(id="d"), mqtt=mqtt),
-                                  timeout=5, environ={})
+        login = check_broker_login(Settings(device=DeviceSettings(id="d"), mqtt=mqtt),
+                                   timeout=5, environ={})
+        assert login.name == "mqtt"
+        return login.ok, login.detail
 
     ok, detail = check(str(tmp_path / "right"))
     assert ok, detail

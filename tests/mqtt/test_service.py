@@ -206,7 +206,7 @@ def test_emotion_is_rate_limited_and_latest_wins(broker: Broker, probe: Probe,
     start = time.monotonic()
     for n in range(50):  # a burst far above the limit
         event = analysis_event()
-        device.bus.publish(type(event)(event.analysis, event.mood, wall_time=float(n)))
+        device.bus.publish(type(event)(event.analysis, event.state, wall_time=float(n)))
     elapsed = time.monotonic() - start
     last = probe.wait_for(f"{BASE}/emotion", lambda m: m.json()["ts"] == 49.0)
     sent = probe.on(f"{BASE}/emotion")

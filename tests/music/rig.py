@@ -30,9 +30,9 @@ class Rig:
     statuses: list[ServiceStatus] = field(default_factory=list)
 
     def mood(self, mood: str) -> None:
-        state = MoodState(mood=mood, since=time.monotonic(), confidence=0.8, smoothed=None,
+        state = MoodState(mood=mood, confidence=0.8, smoothed=None,
                           candidate=None, face_present=True, changed=True)
-        self.bus.publish(MoodChanged(previous=None, mood=state, wall_time=time.time()))
+        self.bus.publish(MoodChanged(previous=None, state=state, wall_time=time.time()))
 
     def picked(self, count: int = 1, timeout_s: float = 10.0) -> list[TrackChanged]:
         """Wait until the director has started ``count`` of its picks; return them."""

@@ -28,7 +28,7 @@ def main(folder: Path) -> None:
     service.start()
     base = time.time() - 3600
     for i in range(ROWS):
-        mood = MoodState(mood=("happiness", "sadness")[i % 2], since=base + i, confidence=0.8,
+        mood = MoodState(mood=("happiness", "sadness")[i % 2], confidence=0.8,
                          smoothed=None, candidate=None, face_present=True, changed=True)
         bus.publish(MoodChanged(None, mood, base + i))
         time.sleep(0.001)  # a day's moods arrive over time; the point is the disk, not the queue

@@ -6,10 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from today_feeling.config.settings import MoodSettings
 from today_feeling.domain.analysis import Face
 from today_feeling.domain.emotions import EMOTIONS
-from today_feeling.domain.mood import MoodEngine
+from today_feeling.domain.mood import MoodEngine, MoodSettings
 
 
 class FakeClock:

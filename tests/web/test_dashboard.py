@@ -25,13 +25,13 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 def analysis(probs: tuple[float, ...], faces: int = 1) -> AnalysisEvent:
     face = Face(box=(100, 80, 220, 200), score=0.93, keypoints=(), probs=probs)
     frame = FrameAnalysis(index=1, t=time.monotonic(), faces=(face,) * faces, primary=face)
-    mood = MoodState(None, None, 0.0, probs, None, True, False)
-    return AnalysisEvent(analysis=frame, mood=mood, wall_time=time.time())
+    mood = MoodState(None, 0.0, probs, None, True, False)
+    return AnalysisEvent(analysis=frame, state=mood, wall_time=time.time())
 
 
 def mood_changed(mood: str, at: float, previous: str | None = None) -> MoodChanged:
-    state = MoodState(mood, at, 0.72, None, None, True, True)
-    return MoodChanged(previous=previous, mood=state, wall_time=at)
+    state = MoodState(mood, 0.72, None, None, True, True)
+    return MoodChanged(previous=previous, state=state, wall_time=at)
 
 
 def open_live(page, stack: Stack) -> None:

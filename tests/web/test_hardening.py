@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.broker import Broker, BrokerFactory
+from today_feeling.checks import Check
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.config.settings import DeviceSettings, Settings
 from today_feeling.config.web import HistorySettings, HttpSettings
@@ -116,10 +117,10 @@ def test_a_thousand_idle_connections_do_not_take_the_dashboard_down(locked: Http
 def test_logins_are_remembered_refusals_too_and_guessing_is_rate_limited() -> None:
     calls: list[str | None] = []
 
-    def login(address: BrokerAddress, _s: MqttSettings, _t: float) -> tuple[bool, str]:
+    def login(address: BrokerAddress, _s: MqttSettings, _t: float) -> Check:
         calls.append(address.username)
         ok = address.password == "right"
-        return ok, "" if ok else "mqtt://127.0.0.1:1883: refused: Not authorized"
+        return Check("mqtt", ok, "" if ok else "mqtt://127.0.0.1:1883: refused: Not authorized")
 
     now = [0.0]
     logins = BrokerLogins(BrokerAddress("127.0.0.1", 1883, False, None), MqttSettings(),

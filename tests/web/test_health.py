@@ -59,7 +59,7 @@ def test_metrics_tell_when_the_history_last_wrote(tmp_path: Path) -> None:
     history.start()
     try:
         assert "history_last_write" not in metrics.render()  # nothing written yet: absent, not 0
-        bus.publish(MoodChanged(None, MoodState("happiness", 1.0, 0.8, None, None, True, True), 1234.5))
+        bus.publish(MoodChanged(None, MoodState("happiness", 0.8, None, None, True, True), 1234.5))
         assert history.flush()
         line = next(row for row in metrics.render().splitlines()
                     if row.startswith("today_feeling_history_last_write_timestamp_seconds "))

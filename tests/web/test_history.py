@@ -21,7 +21,7 @@ DAY = 86400.0
 
 
 def mood_state(mood: str, confidence: float = 0.8) -> MoodState:
-    return MoodState(mood=mood, since=0.0, confidence=confidence, smoothed=None, candidate=None,
+    return MoodState(mood=mood, confidence=confidence, smoothed=None, candidate=None,
                      face_present=True, changed=True)
 
 
@@ -89,7 +89,7 @@ def test_service_records_bus_events_and_marks_stops(tmp_path: Path) -> None:
     bus = EventBus()
     service = HistoryService(lambda: HistoryStore(path, 30, 1000), bus, clock=clock)
     service.start()
-    bus.publish(MoodChanged(previous=None, mood=mood_state("happiness"), wall_time=5010.0))
+    bus.publish(MoodChanged(previous=None, state=mood_state("happiness"), wall_time=5010.0))
     bus.publish(TrackChanged(file="a.mp3", artist="A", title="T", reason="bright",
                              wall_time=5011.0))
     assert service.flush()

@@ -147,7 +147,7 @@ def test_metrics_follow_bus_events(served) -> None:
                            accelerator="edgetpu", cpu_temp_c=55.5, uptime_s=100.0,
                            wall_time=time.time()))
     for mood in ("sadness", "happiness"):
-        state = MoodState(mood, 0.0, 0.7, None, None, True, True)
+        state = MoodState(mood, 0.7, None, None, True, True)
         bus.publish(MoodChanged(None, state, time.time()))
     bus.publish(TrackChanged(file="x.mp3"))
     bus.publish(ServiceStatus("mpd", True))

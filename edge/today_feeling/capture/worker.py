@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from today_feeling.backoff import Backoff
 from today_feeling.errors import SourceError
@@ -23,8 +24,13 @@ from today_feeling.ports import Frame, FrameSource
 
 logger = logging.getLogger(__name__)
 
-StatusCallback = Callable[[str, bool, str], None]
-"""(state, healthy, detail) with state in open, streaming, ended, retrying, privacy, stopped."""
+CaptureState = Literal["starting", "streaming", "ended", "retrying", "privacy"]
+"""``starting`` until the source first opens, fails or is closed for privacy; ``ended`` (a finite
+source ran out) is followed by ``retrying`` at once; the supervisor counts ``privacy``,
+``retrying`` and ``ended`` as "alive, but no frames coming"."""
+
+StatusCallback = Callable[[CaptureState, bool, str], None]
+"""(state, healthy, detail), called on the capture thread at each change of state."""
 
 
 class CaptureWorker:
@@ -58,7 +64,7 @@ class CaptureWorker:
         self._applied_rate: float | None = None
         self.heartbeat = clock()
         """Clock time of the capture thread's last sign of life (for the watchdog)."""
-        self.state = "starting"
+        self.state: CaptureState = "starting"
 
     def start(self) -> None:
         self._thread.start()
@@ -106,7 +112,7 @@ class CaptureWorker:
                 self._cond.wait(remaining)
         return None
 
-    def _set_state(self, state: str, healthy: bool, detail: str = "") -> None:
+    def _set_state(self, state: CaptureState, healthy: bool, detail: str = "") -> None:
         if state != self.state:
             self.state = state
             self._on_status(state, healthy, detail)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from today_feeling.config.addresses import check_mpd_address
 from today_feeling.config.schema import setting
+from today_feeling.domain.controls import Mode
 from today_feeling.domain.quiet_hours import QuietHours
 from today_feeling.domain.tag_rules import parse_tag_rules
 
@@ -55,7 +55,7 @@ class MpdSettings:
 class DirectorSettings:
     """How music follows the mood (see docs/music.md)."""
 
-    mode: Literal["match", "lift", "off"] = setting(
+    mode: Mode = setting(
         "match", "'match' plays music that fits the mood, 'lift' moves gently toward a calmer or "
         "happier target, 'off' leaves MPD alone"
     )

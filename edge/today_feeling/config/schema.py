@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from today_feeling.errors import ConfigError
+from today_feeling.setting_fields import setting_meta
 
 T = TypeVar("T")
 
@@ -30,9 +31,9 @@ def setting(
     """Declare one setting with its default, a one-line doc, unit and inclusive bounds;
     ``check`` raises ValueError for a value of the right type that is still malformed (a
     grammar, e.g. an address), so the error names this key."""
-    meta = {"doc": doc, "unit": unit, "min": min, "max": max, "secret": secret, "check": check}
     if isinstance(default, list | dict):
         raise TypeError("use tuples for sequence defaults so settings stay immutable")
+    meta = setting_meta(doc, unit=unit, min=min, max=max, secret=secret, check=check)
     return dataclasses.field(default=default, metadata=meta)
 
 

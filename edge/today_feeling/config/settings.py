@@ -15,6 +15,7 @@ from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.config.profiles import ProfilesSettings
 from today_feeling.config.schema import section, setting
 from today_feeling.config.web import HistorySettings, HttpSettings
+from today_feeling.domain.mood import MoodSettings
 
 #: models.dir's default: the service's StateDirectory on a device (the CLI falls back to the
 #: user's cache, where scripts/setup.sh fetches, when nothing is here).
@@ -176,48 +177,6 @@ class PipelineSettings:
     watchdog_stall_s: float = setting(
         20.0, "Stop sending WATCHDOG=1 when no frame was analysed for this long", unit="seconds",
         min=1, max=3600,
-    )
-
-
-@dataclass(frozen=True)
-class MoodSettings:
-    """Turning per-frame emotion into a stable committed mood (music must not flap)."""
-
-    smoothing_s: float = setting(
-        1.5, "Time constant of the exponential smoothing of class probabilities; longer than a "
-        "blink (0.3 s), shorter than a held expression (0.5-4 s)", unit="seconds", min=0.01, max=60,
-    )
-    min_face_score: float = setting(0.7, "Faces below this detector score are ignored",
-                                    min=0, max=1)
-    min_confidence: float = setting(
-        0.35, "Frames whose top class probability is below this are ignored", min=0, max=1
-    )
-    commit_threshold: float = setting(
-        0.45, "Smoothed probability a candidate mood needs before it can be committed", min=0, max=1
-    )
-    hysteresis: float = setting(
-        0.10, "How much the candidate must lead the committed mood's smoothed probability",
-        min=0, max=1,
-    )
-    dwell_s: float = setting(
-        4.0, "A candidate must lead continuously this long before it is committed",
-        unit="seconds", min=0, max=600,
-    )
-    min_hold_s: float = setting(
-        20.0, "A committed mood is kept at least this long before another change",
-        unit="seconds", min=0, max=3600,
-    )
-    neutral_policy: Literal["hold", "commit"] = setting(
-        "hold", "'hold': a neutral face keeps the current mood until neutral_dwell_s; "
-        "'commit': neutral is a mood like the others",
-    )
-    neutral_dwell_s: float = setting(
-        60.0, "With neutral_policy 'hold', neutral must last this long to replace a mood",
-        unit="seconds", min=0, max=3600,
-    )
-    face_lost_s: float = setting(
-        3.0, "After this long without an accepted face the smoothed evidence is reset",
-        unit="seconds", min=0, max=3600,
     )
 
 

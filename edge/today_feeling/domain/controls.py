@@ -10,12 +10,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, TypedDict, Unpack, get_args
 
 logger = logging.getLogger(__name__)
 
 Mode = Literal["match", "lift", "off"]
-MODES: tuple[Mode, ...] = ("match", "lift", "off")
+MODES: tuple[Mode, ...] = get_args(Mode)
+"""The music modes, declared once (``Mode``); ``director.mode`` in the config is the same type."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,17 @@ class ControlState:
     """Daily local span like "22:00-07:00" in which music never starts and stays soft ("" off)."""
     profile: str = ""
     """Whose profile calibrates the emotion model ("" none: the model's own probabilities)."""
+
+
+class ControlChanges(TypedDict, total=False):
+    """Some of :class:`ControlState`'s fields, for ``update``: a typo or a wrong type is a type error."""
+
+    privacy: bool
+    paused: bool
+    mode: Mode
+    volume: int | None
+    quiet_hours: str
+    profile: str
 
 
 Listener = Callable[[ControlState, ControlState], None]
@@ -60,17 +72,17 @@ class Controls:
         """``listener(action)`` for one-shot commands such as ``"next"``."""
         self._action_listeners.append(listener)
 
-    def update(self, **changes: object) -> ControlState:
+    def update(self, **changes: Unpack[ControlChanges]) -> ControlState:
         """Apply changes (privacy, paused, mode, volume, quiet_hours, profile); listeners hear only real
         changes."""
         with self._lock:
             old = self._state
-            new = replace(old, **changes)  # type: ignore[arg-type]
+            new = replace(old, **changes)
             self._state = new
         self._notify(old, new)
         return new
 
-    def update_if(self, expected: dict[str, object], **changes: object) -> bool:
+    def update_if(self, expected: ControlChanges, **changes: Unpack[ControlChanges]) -> bool:
         """Apply ``changes`` only while the ``expected`` fields still hold (compare-and-set).
 
         Why: a service mirroring a device's truth into the store must not overwrite a request a
@@ -80,7 +92,7 @@ class Controls:
             old = self._state
             if any(getattr(old, name) != value for name, value in expected.items()):
                 return False
-            new = replace(old, **changes)  # type: ignore[arg-type]
+            new = replace(old, **changes)
             self._state = new
         self._notify(old, new)
         return True

@@ -10,16 +10,53 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from today_feeling.config.settings import MoodSettings
 from today_feeling.domain.analysis import Face
 from today_feeling.domain.emotions import EMOTIONS
+from today_feeling.setting_fields import setting_meta
 
 NEUTRAL = EMOTIONS.index("neutral")
+
+
+@dataclass(frozen=True)
+class MoodSettings:
+    """Turning per-frame emotion into a stable committed mood (music must not flap).
+
+    Owned by the domain, declared like every config section; ``config.settings`` aggregates it
+    as ``[mood]``.
+    """
+
+    smoothing_s: float = field(default=1.5, metadata=setting_meta(
+        "Time constant of the exponential smoothing of class probabilities; longer than a "
+        "blink (0.3 s), shorter than a held expression (0.5-4 s)", unit="seconds", min=0.01, max=60))
+    min_face_score: float = field(
+        default=0.7, metadata=setting_meta("Faces below this detector score are ignored", min=0, max=1))
+    min_confidence: float = field(default=0.35, metadata=setting_meta(
+        "Frames whose top class probability is below this are ignored", min=0, max=1))
+    commit_threshold: float = field(default=0.45, metadata=setting_meta(
+        "Smoothed probability a candidate mood needs before it can be committed", min=0, max=1))
+    hysteresis: float = field(default=0.10, metadata=setting_meta(
+        "How much the candidate must lead the committed mood's smoothed probability", min=0, max=1))
+    dwell_s: float = field(default=4.0, metadata=setting_meta(
+        "A candidate must lead continuously this long before it is committed", unit="seconds",
+        min=0, max=600))
+    min_hold_s: float = field(default=20.0, metadata=setting_meta(
+        "A committed mood is kept at least this long before another change", unit="seconds", min=0,
+        max=3600))
+    neutral_policy: Literal["hold", "commit"] = field(default="hold", metadata=setting_meta(
+        "'hold': a neutral face keeps the current mood until neutral_dwell_s; "
+        "'commit': neutral is a mood like the others"))
+    neutral_dwell_s: float = field(default=60.0, metadata=setting_meta(
+        "With neutral_policy 'hold', neutral must last this long to replace a mood",
+        unit="seconds", min=0, max=3600))
+    face_lost_s: float = field(default=3.0, metadata=setting_meta(
+        "After this long without an accepted face the smoothed evidence is reset", unit="seconds",
+        min=0, max=3600))
 
 
 @dataclass(frozen=True)
@@ -28,8 +65,6 @@ class MoodState:
 
     mood: str | None
     """The committed mood, or None before the first commit."""
-    since: float | None
-    """Clock time of the commit (monotonic seconds)."""
     confidence: float
     """Smoothed probability of the committed mood (0 when there is no evidence)."""
     smoothed: tuple[float, ...] | None
@@ -119,7 +154,6 @@ class MoodEngine:
             confidence = smoothed[self._mood]
         return MoodState(
             mood=None if self._mood is None else EMOTIONS[self._mood],
-            since=self._since,
             confidence=confidence,
             smoothed=smoothed,
             candidate=None if self._candidate is None else EMOTIONS[self._candidate],

@@ -197,8 +197,8 @@ class HistoryService:
         self._bus.publish(ServiceStatus("history", ok, detail))
 
     def _handle(self, store: HistoryStore, item: object) -> None:
-        if isinstance(item, MoodChanged) and item.mood.mood is not None:
-            store.add_mood(item.wall_time or self._clock(), item.mood.mood, item.mood.confidence)
+        if isinstance(item, MoodChanged) and item.state.mood is not None:
+            store.add_mood(item.wall_time or self._clock(), item.state.mood, item.state.confidence)
         elif isinstance(item, TrackChanged):
             store.add_track(TrackRow(item.wall_time or self._clock(), item.file, item.artist,
                                      item.title, item.valence, item.arousal, item.reason))

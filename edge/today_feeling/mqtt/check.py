@@ -15,6 +15,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from today_feeling.checks import Check
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.config.settings import Settings
 from today_feeling.errors import ConfigError
@@ -24,17 +25,17 @@ logger = logging.getLogger(__name__)
 
 
 def check_broker_login(settings: Settings, timeout: float = 5.0,
-                       environ: Mapping[str, str] | None = None) -> tuple[bool, str]:
-    """(ok, detail) for the daemon's own login (doctor)."""
+                       environ: Mapping[str, str] | None = None) -> Check:
+    """The daemon's own login (doctor)."""
     try:
         address = broker_address(settings.mqtt, os.environ if environ is None else environ)
     except ConfigError as err:
-        return False, str(err)
+        return Check("mqtt", False, str(err))
     return try_login(address, settings.mqtt, timeout)
 
 
-def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5.0) -> tuple[bool, str]:
-    """(ok, detail): connect once as ``address``'s user and disconnect. Never disturbs the
+def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5.0) -> Check:
+    """Connect once as ``address``'s user and disconnect. Never disturbs the
     running daemon, whose client id is its own (this one is random: it must never replace the
     daemon's session)."""
     client = mqtt.Client(CallbackAPIVersion.VERSION2,
@@ -57,12 +58,12 @@ def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5
         client.loop_start()
         answered = done.wait(timeout)
     except (ConfigError, OSError, ValueError) as err:
-        return False, f"{address.display}: {err}"
+        return Check("mqtt", False, f"{address.display}: {err}")
     finally:
         client.disconnect()
         client.loop_stop()
     if not answered:
-        return False, f"{address.display}: no answer within {timeout:g}s"
+        return Check("mqtt", False, f"{address.display}: no answer within {timeout:g}s")
     if result[0]:
-        return False, f"{address.display}: {result[0]}"
-    return True, f"{address.display}: connected as {address.username or 'anonymous'}"
+        return Check("mqtt", False, f"{address.display}: {result[0]}")
+    return Check("mqtt", True, f"{address.display}: connected as {address.username or 'anonymous'}")

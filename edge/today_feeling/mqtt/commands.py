@@ -11,12 +11,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from today_feeling.domain.controls import MODES, Controls
+from today_feeling.domain.controls import MODES, ControlChanges, Controls, Mode
 from today_feeling.domain.emotions import EMOTIONS, canonical_emotion
 from today_feeling.domain.profile_names import NO_PROFILE, check_profile_name
 from today_feeling.domain.quiet_hours import normalise
 from today_feeling.events import ProfileRequest
 
+_MODE_OF: dict[str, Mode] = {mode: mode for mode in MODES}
 _ON = ("on", "true", "1")
 _OFF = ("off", "false", "0")
 
@@ -178,4 +179,22 @@ def apply_command(command: Command, controls: Controls) -> None:
     elif command.feature == "feedback":
         controls.trigger(str(command.value))  # "like" / "dislike": the music service acts
     else:
-        controls.update(**{command.feature: command.value})
+        controls.update(**_control_change(command))
+
+
+def _control_change(command: Command) -> ControlChanges:
+    """A state command as typed Controls changes (its parser has already checked the value)."""
+    match command.feature, command.value:
+        case "privacy", bool(on):
+            return {"privacy": on}
+        case "paused", bool(paused):
+            return {"paused": paused}
+        case "mode", str(name) if name in _MODE_OF:
+            return {"mode": _MODE_OF[name]}
+        case "volume", int(volume) if not isinstance(volume, bool):
+            return {"volume": volume}
+        case "quiet_hours", str(span):
+            return {"quiet_hours": span}
+        case "profile", str(name):
+            return {"profile": name}
+    raise CommandError(f"{command.feature}={command.value!r} is not a control change")

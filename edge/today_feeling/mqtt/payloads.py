@@ -81,10 +81,10 @@ def privacy_emotion_payload(now: float) -> Payload:
 
 def mood_payload(event: MoodChanged) -> Payload:
     return {
-        "mood": event.mood.mood,
+        "mood": event.state.mood,
         "previous": event.previous,
-        "since": iso_utc(event.wall_time) if event.mood.mood is not None else None,
-        "confidence": _r(event.mood.confidence),
+        "since": iso_utc(event.wall_time) if event.state.mood is not None else None,
+        "confidence": _r(event.state.confidence),
         "ts": event.wall_time,
     }
 

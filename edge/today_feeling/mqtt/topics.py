@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
+
+from today_feeling.identity import topic_level
 
 #: Features that take commands on ``<base>/<feature>/set``.
 COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "next", "feedback",
@@ -14,14 +15,7 @@ COMMAND_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "nex
 #: Control-state topics (retained) under ``<base>/``.
 STATE_FEATURES: tuple[str, ...] = ("privacy", "paused", "mode", "volume", "quiet_hours", "profile")
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _MAX_CLIENT_ID = 64
-
-
-def safe_device_id(device_id: str) -> str:
-    """The device id as one topic level and Home Assistant object id ([A-Za-z0-9_-] only)."""
-    cleaned = _UNSAFE.sub("_", device_id.strip())
-    return cleaned or "unknown"
 
 
 def client_id_for(device_id: str, secret: str = "") -> str:
@@ -34,7 +28,7 @@ def client_id_for(device_id: str, secret: str = "") -> str:
     the broker could guess would let any login — even a read-only one — kick the device off.
     """
     digest = hmac.new(secret.encode(), device_id.encode(), hashlib.sha256).hexdigest()[:10]
-    cid = f"today_feeling-{safe_device_id(device_id)}"
+    cid = f"today_feeling-{topic_level(device_id)}"
     if len(cid) + 11 > _MAX_CLIENT_ID:
         cid = f"{cid[: _MAX_CLIENT_ID - 24]}-{hashlib.sha256(device_id.encode()).hexdigest()[:12]}"
     return f"{cid}-{digest}"
@@ -50,7 +44,7 @@ class Topics:
 
     @classmethod
     def create(cls, prefix: str, device_id: str, discovery_prefix: str = "homeassistant") -> Topics:
-        return cls(prefix.strip("/"), safe_device_id(device_id), discovery_prefix.strip("/"))
+        return cls(prefix.strip("/"), topic_level(device_id), discovery_prefix.strip("/"))
 
     @property
     def base(self) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from mpd import CommandError
 
+from today_feeling.checks import Check
 from today_feeling.config.music import MpdSettings
 from today_feeling.errors import TodayFeelingError
 from today_feeling.music import stickers
@@ -17,15 +17,6 @@ from today_feeling.music.index_store import LocalIndex, has_stickers
 logger = logging.getLogger(__name__)
 
 _UNREACHABLE: tuple[type[Exception], ...] = (TodayFeelingError, *CONNECTION_ERRORS)
-
-
-@dataclass(frozen=True)
-class MpdHealth:
-    """What the doctor prints: ``ok``, a detail line and, when not ok, what to do."""
-
-    ok: bool
-    detail: str
-    fix: str = ""
 
 
 def _local_values(path: Path) -> dict[str, str]:
@@ -39,7 +30,7 @@ def _local_values(path: Path) -> dict[str, str]:
         index.close()
 
 
-def check_mpd(settings: MpdSettings) -> MpdHealth:
+def check_mpd(settings: MpdSettings) -> Check:
     """Connect once (with the password), count songs and how many carry a mood sticker."""
     client = None
     try:
@@ -51,16 +42,16 @@ def check_mpd(settings: MpdSettings) -> MpdHealth:
             stickers.read_all(client, stickers.VALENCE))
         version = client.mpd_version
     except CommandError as err:
-        return MpdHealth(False, f"MPD at {settings.address} refused: {err}",
+        return Check("mpd", False, f"MPD at {settings.address} refused: {err}",
                          "check mpd.password_file (MPD's 'password' setting)")
     except _UNREACHABLE as err:
-        return MpdHealth(False, f"MPD at {settings.address} unreachable: {err}",
+        return Check("mpd", False, f"MPD at {settings.address} unreachable: {err}",
                          "sudo systemctl start mpd, or set mpd.address (or run with --mpd off)")
     finally:
         close_quietly(client)
     where = "" if kind == "stickers" else f" (local index {settings.local_index}: no stickers)"
     detail = f"MPD {version} at {settings.address}: {songs} songs, {indexed} indexed by mood{where}"
     if songs and indexed < songs:
-        return MpdHealth(True, detail, f"run 'today-feeling library scan' to index "
-                                       f"{songs - indexed} more")
-    return MpdHealth(True, detail)
+        return Check("mpd", True, detail, f"run 'today-feeling library scan' to index "
+                                          f"{songs - indexed} more")
+    return Check("mpd", True, detail)

@@ -163,7 +163,7 @@ class MusicService:
         self._on_tick()
 
     def _on_mood(self, event: MoodChanged) -> None:
-        if self._director.on_mood(event.mood.mood) and self._session is not None:
+        if self._director.on_mood(event.state.mood) and self._session is not None:
             self._session.plan(start=True)
 
     def _on_action(self, action: str, session: Session) -> None:

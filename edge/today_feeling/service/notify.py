@@ -25,10 +25,6 @@ class SystemdNotifier:
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.watchdog_interval = _watchdog_interval(env)
 
-    @property
-    def enabled(self) -> bool:
-        return self._socket is not None
-
     def notify(self, *fields: str) -> None:
         if self._socket is None:
             return

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from today_feeling.checks import Check
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.mqtt.check import try_login
 from today_feeling.mqtt.connection import BrokerAddress
@@ -29,7 +30,7 @@ REMEMBER_S, REFUSED_S = 300.0, 30.0
 MAX_FAILURES, FAILURE_WINDOW_S = 10, 60.0
 LOGIN_TIMEOUT_S = 3.0
 
-Login = Callable[[BrokerAddress, MqttSettings, float], tuple[bool, str]]
+Login = Callable[[BrokerAddress, MqttSettings, float], Check]
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -76,13 +77,13 @@ class BrokerLogins:
             if len(self._failures.get(remote, ())) >= MAX_FAILURES:
                 return False
         user, password = credentials
-        ok, detail = self._login(replace(self._address, username=user or None, password=password or None),
-                                 self._people_settings, LOGIN_TIMEOUT_S)
+        login = self._login(replace(self._address, username=user or None, password=password or None),
+                            self._people_settings, LOGIN_TIMEOUT_S)
         with self._lock:
-            if ok:
+            if login.ok:
                 self._remembered[key] = now + REMEMBER_S
-            elif ": refused:" in detail:  # a broker that is down refuses nobody's password
+            elif ": refused:" in login.detail:  # a broker that is down refuses nobody's password
                 self._failures.setdefault(remote, []).append(now)
                 self._refused = {k: t for k, t in self._refused.items() if t > now}
                 self._refused[key] = now + REFUSED_S
-        return ok
+        return login.ok

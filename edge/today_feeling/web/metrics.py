@@ -80,7 +80,7 @@ class MetricsCollector:
 
     def _on_mood(self, event: MoodChanged) -> None:
         with self._lock:
-            self._snap.mood = event.mood.mood
+            self._snap.mood = event.state.mood
             self._snap.mood_changes += 1
 
     def _on_track(self, _event: TrackChanged) -> None:
