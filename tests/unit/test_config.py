@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from today_feeling.config import Settings, example_config, load_settings
 from today_feeling.config.schema import parse_section

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
+from today_feeling import tomlfile
 from today_feeling.config.schema import parse_section, render_example
 from today_feeling.config.settings import Settings
 from today_feeling.errors import ConfigError
@@ -25,8 +25,8 @@ def load_settings(path: Path | None, *, required: bool = False) -> Settings:
             raise ConfigError(str(target), "config file not found")
         return Settings()
     try:
-        data = tomllib.loads(target.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
+        data = tomlfile.loads(target.read_text(encoding="utf-8"))
+    except tomlfile.TOMLDecodeError as err:
         raise ConfigError(str(target), f"not valid TOML: {err}") from err
     except OSError as err:
         raise ConfigError(str(target), f"cannot read: {err.strerror}") from err

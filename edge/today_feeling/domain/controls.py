@@ -10,7 +10,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal, TypedDict, Unpack, get_args
+from typing import TYPE_CHECKING, Literal, TypedDict, get_args
+
+if TYPE_CHECKING:  # annotations only: typing.Unpack is 3.11+, the package also runs on 3.10
+    from typing import Unpack  # novermin (type checkers only)
 
 logger = logging.getLogger(__name__)
 

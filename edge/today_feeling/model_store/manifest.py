@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from today_feeling import tomlfile
 from today_feeling.errors import ModelError
 
 MANIFEST_NAME = "manifest.toml"
@@ -63,12 +63,12 @@ class ModelEntry:
 def load_manifest(path: Path) -> dict[str, ModelEntry]:
     """Read a manifest file into entries keyed by model name."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomlfile.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
         raise ModelError(
             f"no model manifest at {path}: run 'today-feeling models fetch --dir {path.parent}'"
         ) from err
-    except tomllib.TOMLDecodeError as err:
+    except tomlfile.TOMLDecodeError as err:
         raise ModelError(f"model manifest {path} is not valid TOML: {err}") from err
     models = data.get("models", {})
     return {key: ModelEntry.from_table(key, table) for key, table in models.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from today_feeling.domain.controls import ControlState
@@ -48,7 +48,7 @@ def _finite(value: Any) -> Any:
 
 def iso_utc(epoch: float) -> str:
     """ISO-8601 with an explicit UTC offset (what Home Assistant's timestamp sensors expect)."""
-    return datetime.fromtimestamp(epoch, tz=UTC).isoformat()
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat()
 
 
 def _r(value: float | None, digits: int = 4) -> float | None:
