@@ -64,6 +64,18 @@ def check_accelerator(settings: Settings) -> Check:
     return Check("accelerator", True, "EdgeTPU delegate loads")
 
 
+def check_placement(settings: Settings) -> Check:
+    """Where each model will run: loaded the way the daemon loads it."""
+    from today_feeling.inference.build import placement  # loads models: only when asked
+
+    try:
+        rows = placement(settings)
+    except TodayFeelingError as err:
+        return Check("models run on", False, str(err), "see docs/deploy.md (accelerators)")
+    detail = "; ".join(f"{key} on {device} ({note})" for key, device, note in rows)
+    return Check("models run on", True, detail)
+
+
 def check_camera(settings: Settings) -> Check:
     if load_privacy(Path(settings.privacy.state_file).expanduser()):
         return Check("camera", True, "privacy mode is ON: camera not opened")
@@ -127,8 +139,8 @@ def check_profiles(settings: Settings) -> Check:
 
 
 CHECKS: tuple[Callable[[Settings], Check], ...] = (
-    check_runtime, check_models, check_accelerator, check_camera, check_mpd, check_broker,
-    check_profiles,
+    check_runtime, check_models, check_accelerator, check_placement, check_camera, check_mpd,
+    check_broker, check_profiles,
 )
 
 

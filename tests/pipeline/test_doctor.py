@@ -23,6 +23,23 @@ def test_everything_reachable_is_ok(models_dir, broker) -> None:  # noqa: F811
     assert result.returncode == 0, checks
     assert checks["camera"]["detail"].endswith("frame 572x562")
     assert "verified" in checks["models"]["detail"]
+    # where each model really runs, as the daemon would load it (no Coral here: the CPU, and why)
+    placement = checks["models run on"]["detail"]
+    for key in ("blazeface_short", "blazeface_full", "emotion_today_feeling_v5"):
+        assert f"{key} on cpu (" in placement, placement
+    assert "no compiled *_edgetpu.tflite" in placement
+
+
+def test_edgetpu_mode_names_every_model_the_coral_cannot_run(models_dir, tmp_path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[inference]\naccelerator = "edgetpu"\n')
+    result = doctor("--config", str(config), "--models-dir", str(models_dir), "--source",
+                    str(media("single_face.jpg")), "--mqtt", "", "--mpd", "off")
+    assert result.returncode == 1
+    check = {c["name"]: c for c in json.loads(result.stdout)}["models run on"]
+    assert not check["ok"]
+    assert "blazeface_short is a float model" in check["detail"]
+    assert "emotion_today_feeling_v5 has no today_feeling_emotion_v5_int8_edgetpu.tflite" in check["detail"]
 
 
 def test_broken_peers_are_reported_with_a_fix(tmp_path) -> None:

@@ -135,3 +135,20 @@ def build_recognizer(settings: Settings) -> BuiltRecognizer:
     recognizer = Recognizer(detectors.get("short"), detectors.get("full"), classifier,
                             settings.detection)
     return BuiltRecognizer(recognizer, classifier, classifier.accelerator)
+
+
+def placement(settings: Settings) -> list[tuple[str, str, str]]:
+    """(model key, device, what was tried) for every model the daemon would load, by loading it.
+
+    What ``doctor`` reports: where each model really runs here, not whether a library loads.
+    """
+    require_compiled(settings)
+    models_dir = Path(settings.models.dir).expanduser()
+    manifest = manifest_for_dir(models_dir)
+    kinds = dict.fromkeys(detector_keys(settings).values(), "face_detector")
+    kinds[settings.models.emotion] = "emotion"
+    rows = []
+    for key, kind in kinds.items():
+        loaded = _load(models_dir, _entry(manifest, key, kind), settings)
+        rows.append((key, loaded.accelerator, loaded.note))
+    return rows
