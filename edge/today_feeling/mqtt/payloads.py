@@ -99,23 +99,9 @@ def why_payload(why: PickWhy | None) -> Payload | None:
     return None if why is None else why.as_dict()
 
 
-def track_payload(event: TrackChanged) -> Payload:
+def _track_fields(event: TrackChanged | NextPlanned) -> Payload:
+    """What ``track`` and ``next`` say alike about one track and why it was picked."""
     return {
-        "file": event.file,
-        "artist": event.artist,
-        "title": event.title,
-        "valence": _r(event.valence),
-        "arousal": _r(event.arousal),
-        "reason": event.reason,
-        "why": why_payload(event.why),
-        "ts": event.wall_time,
-    }
-
-
-def next_payload(event: NextPlanned) -> Payload:
-    """``<base>/next``: the pick waiting behind a track that no longer fits the mood."""
-    return {
-        "after": event.after,
         "file": event.file or None,
         "artist": event.artist,
         "title": event.title,
@@ -125,6 +111,15 @@ def next_payload(event: NextPlanned) -> Payload:
         "why": why_payload(event.why),
         "ts": event.wall_time,
     }
+
+
+def track_payload(event: TrackChanged) -> Payload:
+    return {**_track_fields(event), "file": event.file}
+
+
+def next_payload(event: NextPlanned) -> Payload:
+    """``<base>/next``: the pick waiting behind a track that no longer fits the mood."""
+    return {"after": event.after, **_track_fields(event)}
 
 
 def no_next_payload(now: float) -> Payload:
