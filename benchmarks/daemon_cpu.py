@@ -14,13 +14,14 @@ from ``/proc/<pid>/stat`` over a fixed window after a warm-up (model load, first
 CPU % = 100 x (CPU seconds consumed in the window) / (wall seconds of the window); all threads
 of the daemon count, children do not exist. Each state runs ``--repeats`` times in a fresh
 daemon; the median is reported with min/max. The analysis rate is the daemon's own
-(``pipeline.max_fps`` with a face, ``idle_fps`` without), read back from the log's stats.
+(``pipeline.max_fps`` with a face, ``pipeline.idle_fps`` without).
 
-Caveats: a replayed H.264 file must be demuxed and decoded frame by frame to keep its timing,
-which a camera that lowers its own rate does not need, so ``empty`` here is an upper bound of a
-camera's idle cost. Figures depend on this machine's CPU; compare states and versions within
-one run: ``--against`` measures another checkout's daemon interleaved with this one (same
-venv, same models, state by state), so a before/after ratio shares the machine's load.
+Caveats: a looped clip is decoded once and then served from memory (capture/clip_cache.py),
+standing in for a camera whose skipped frames cost nothing to decode; a camera also pays for
+its driver and, where it cannot lower its rate, for receiving every frame. Figures depend on
+this machine's CPU; compare states and versions within one run: ``--against`` measures another
+checkout's daemon interleaved with this one (same venv, same models, state by state), so a
+before/after ratio shares the machine's load.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The package runs on Python 3.10 too (JetPack 6): checked statically, as no 3.10 is installable here.
 
-ruff parses everything with ``target-version = "py310"`` (pyproject), and vermin checks that no
+ruff parses everything with ``target-version = "py310"`` (pyproject; tests/test_quality.py runs
+it, and the second test pins the setting), and vermin checks that no
 standard-library module, function or argument newer than 3.10 is used outside a version guard.
 """
 

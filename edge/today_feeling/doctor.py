@@ -31,11 +31,20 @@ def check_models(settings: Settings) -> Check:
     return Check("models", True, f"all models verified in {models_dir}")
 
 
-def check_runtime(_: Settings) -> Check:
+def check_runtime(settings: Settings) -> Check:
+    from today_feeling.inference.build import resolve_runtime
+    from today_feeling.inference.onnx_runtime import available_providers
+
     try:
-        return Check("tflite runtime", True, runtime_name())
+        if resolve_runtime(settings) == "onnxruntime":
+            providers = available_providers()
+            if not providers:
+                return Check("runtime", False, "onnxruntime is not installed",
+                             "pip install onnxruntime (onnxruntime-gpu from NVIDIA's index on a Jetson)")
+            return Check("runtime", True, f"onnxruntime with {', '.join(providers)}")
+        return Check("runtime", True, runtime_name())
     except TodayFeelingError as err:
-        return Check("tflite runtime", False, str(err), "pip install ai-edge-litert")
+        return Check("runtime", False, str(err), "pip install ai-edge-litert")
 
 
 def coral_usb_present(sys_usb: Path = Path("/sys/bus/usb/devices")) -> bool:
@@ -53,6 +62,8 @@ def check_accelerator(settings: Settings) -> Check:
     wanted = settings.inference.accelerator
     if wanted == "cpu":
         return Check("accelerator", True, "CPU by configuration")
+    if wanted in ("cuda", "tensorrt"):  # ONNX Runtime's providers: check_placement loads them
+        return Check("accelerator", True, f"{wanted} through ONNX Runtime (see 'models run on')")
     found = coral_usb_present() or Path("/dev/apex_0").exists()
     try:
         load_edgetpu_delegate(settings.inference.edgetpu_device)
@@ -73,6 +84,9 @@ def check_placement(settings: Settings) -> Check:
     except TodayFeelingError as err:
         return Check("models run on", False, str(err), "see docs/deploy.md (accelerators)")
     detail = "; ".join(f"{key} on {device} ({note})" for key, device, note in rows)
+    if any("EdgeTPU tried" in note for _, _, note in rows):
+        # A USB Coral opens in one process at a time: while the daemon holds it, doctor cannot.
+        detail += " (a Coral the running daemon holds shows as not usable to doctor)"
     return Check("models run on", True, detail)
 
 

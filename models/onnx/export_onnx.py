@@ -29,6 +29,7 @@ from ai_edge_litert.interpreter import Interpreter
 from models.detectors.tflite_graph import GraphFunction
 
 import onnx
+from today_feeling.inference.onnx_runtime import QUANTIZATION_KEY
 from today_feeling.model_store.registry import user_models_dir
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,6 @@ REPO = HERE.parents[1]
 OPSET = 17
 DETECTORS = ("face_detection_short_range", "face_detection_full_range")
 EMOTION = REPO / "models/emotion/today_feeling_emotion_v5_int8.tflite"
-QUANTIZATION_KEY = "today_feeling.io_quantization"
 
 
 def export_detector(float_path: Path, out: Path) -> None:

@@ -107,7 +107,9 @@ def test_netlink_only_where_the_camera_or_coral_stack_needs_it(tmp_path: Path) -
     """The unit allows no netlink; the role's drop-in adds it for libcamera and libusb only."""
     assert _unit_values("RestrictAddressFamilies") == ["AF_UNIX AF_INET AF_INET6"]
     assert "AF_NETLINK" not in render_role_dropin("secret")
-    for stack in ({"picamera2": True}, {"coral": True}):
+    stacks: list[dict[str, object]] = [{"picamera2": True}, {"coral": True},
+                                       {"capture_source": "gst:libcamerasrc"}]
+    for stack in stacks:
         dropin = render_role_dropin("secret", **stack)
         assert "RestrictAddressFamilies=AF_NETLINK\n" in dropin
         dropins = tmp_path / f"{UNIT_FILE.name}.d"

@@ -44,8 +44,10 @@ def test_edgetpu_starts_loading_once_every_model_has_its_compiled_file(models_di
     entry = manifest[wanted[-1]]
     shutil.copy(tmp_path / entry.file, tmp_path / str(entry.edgetpu_file))
     require_compiled(settings)  # the delegate itself is tried (and refused here) by the loader
-    assert require_compiled(dataclasses.replace(settings, inference=dataclasses.replace(
-        settings.inference, accelerator="auto"))) is None
+
+
+def test_auto_runs_an_uncompiled_model_on_the_cpu_instead_of_refusing(models_dir: Path) -> None:
+    require_compiled(settings_for(models_dir, models=CORAL_MODELS))  # no *_edgetpu.tflite there
 
 
 def _repo_entry(tmp_path: Path, edgetpu_sha256: str | None):  # type: ignore[no-untyped-def]

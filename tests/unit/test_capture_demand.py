@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 
@@ -76,7 +77,7 @@ def test_privacy_off_decodes_again_without_waiting_for_a_request(demand_worker) 
     assert worker.latest(frame.index, timeout=2) is not None
 
 
-def test_a_looped_clip_is_decoded_once_then_served_from_memory() -> None:
+def test_a_looped_clip_is_decoded_once_then_served_from_memory(caplog) -> None:
     path = media("single_face.mp4")  # 72 frames
     reference = []
     capture = cv2.VideoCapture(str(path))
@@ -86,7 +87,9 @@ def test_a_looped_clip_is_decoded_once_then_served_from_memory() -> None:
     source.open()
     first = [source.read() for _ in range(len(reference))]
     assert all(f is not None for f in first)
-    assert source.skip()  # the end of the first pass: the clip is in memory from here on
+    with caplog.at_level(logging.INFO, logger="today_feeling.capture.clip_cache"):
+        assert source.skip()  # the end of the first pass: the clip is in memory from here on
+    assert "72 frames kept in memory" in caplog.text
     assert all(source.skip() for _ in range(9))
     frame = source.read()
     assert frame is not None and frame.index == len(reference) + 10

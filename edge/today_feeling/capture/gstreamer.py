@@ -60,9 +60,13 @@ class GstSource:
         height, width, _ = self._shape
         # gst's messages (never frames), read only when it fails; closed with the source
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
-        self._process = subprocess.Popen(pipeline_argv(self._pipeline, width, height),
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=self._errors)
+        try:
+            self._process = subprocess.Popen(pipeline_argv(self._pipeline, width, height),
+                                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                             stderr=self._errors)
+        except (OSError, ValueError) as err:  # ValueError: shlex cannot split the pipeline
+            self.close()
+            raise SourceError(f"cannot start GStreamer pipeline '{self._pipeline}': {err}") from err
         logger.info("started GStreamer pipeline %s (%dx%d BGR)", self._pipeline, width, height)
 
     def read(self) -> Frame | None:
@@ -108,7 +112,11 @@ class GstSource:
         data = process.stdout.read(size)
         if len(data) == size:
             return data
-        code = process.wait()
+        try:  # stdout closed: gst-launch is exiting; one that hangs there is stopped
+            code = process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
         if code == 0:
             return None  # end of stream: a file played to its end
         raise SourceError(f"GStreamer pipeline '{self._pipeline}' failed (exit {code}): "

@@ -36,6 +36,7 @@ class OpenCvSource:
         self._clock = clock
         self._capture: cv2.VideoCapture | None = None
         self._index = 0
+        self._rate_refused = False
 
     def open(self) -> None:
         target: int | str = int(self.spec) if self.spec.isdigit() else self.spec
@@ -83,8 +84,10 @@ class OpenCvSource:
         """V4L2 cameras that offer the rate switch to it; streams and files keep theirs."""
         if self._capture is None or not self._is_camera():
             return
-        if not self._capture.set(cv2.CAP_PROP_FPS, fps):
-            logger.debug("%s does not offer %.1f frames/s", self.spec, fps)
+        if not self._capture.set(cv2.CAP_PROP_FPS, fps) and not self._rate_refused:
+            self._rate_refused = True  # said once: most UVC drivers refuse while streaming
+            logger.info("%s keeps its frame rate (%.1f frames/s refused while streaming); skipped "
+                        "frames are grabbed, not decoded", self.spec, fps)
 
     @property
     def native_fps(self) -> float:

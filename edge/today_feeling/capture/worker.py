@@ -138,8 +138,8 @@ class CaptureWorker:
         last = self._clock()
         while not self._stop.is_set() and not self._privacy.is_set():
             self._apply_rate()
-            asked = self._asked
-            decode = self._due_near(self._clock())
+            with self._cond:  # the request and its due time as one snapshot
+                asked, decode = self._asked, self._due_near(self._clock())
             try:
                 frame = self._source.read() if decode else None
                 more = frame is not None or (not decode and self._source.skip())
@@ -167,7 +167,7 @@ class CaptureWorker:
                 if self._asked != asked and not self._due_near(now):
                     continue  # decoded for a request that was replaced, too early for the new one
                 self._latest = frame
-                if self._due is not None and self._asked == asked:
+                if self._due is not None:  # this frame answers the current request either way
                     self._due = math.inf  # served: skip until the analysis asks again
                 self._cond.notify_all()
 

@@ -46,8 +46,9 @@ class CaptureSettings:
     height: int = setting(480, "Requested capture height", unit="pixels", min=48, max=4096)
     fps: float = setting(15.0, "Requested camera frame rate", unit="frames/s", min=1, max=120)
     idle_fps: float = setting(
-        5.0, "Camera frame rate while nobody is in the room, for sources that can change it (Pi "
-        "camera, many USB cameras); never above fps; 0 keeps fps", unit="frames/s", min=0, max=120,
+        5.0, "Camera frame rate while nobody is in the room, for sources that can change it while "
+        "streaming (the Pi camera; most USB cameras refuse); never above fps; 0 keeps fps",
+        unit="frames/s", min=0, max=120,
     )
     replay_realtime: bool = setting(
         True, "Pace files and image folders at their own frame rate (false: as fast as possible)"

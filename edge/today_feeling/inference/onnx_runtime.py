@@ -62,6 +62,10 @@ class OnnxInterpreter:
         meta = session.get_modelmeta().custom_metadata_map
         quantization = {k: (float(v[0]), int(v[1]))
                         for k, v in json.loads(meta.get(QUANTIZATION_KEY, "{}")).items()}
+        for arg in [*session.get_inputs(), *session.get_outputs()]:
+            if arg.type != "tensor(float)" and arg.name not in quantization:
+                raise ModelError(f"ONNX tensor {arg.name!r} is {arg.type} without its scale in the "
+                                 f"model's {QUANTIZATION_KEY} metadata (see models/onnx/export_onnx.py)")
         self._inputs = [self._detail(i, arg, quantization) for i, arg in enumerate(session.get_inputs())]
         first = len(self._inputs)
         self._outputs = [self._detail(first + i, arg, quantization)
@@ -110,7 +114,10 @@ def load_onnx(path: Path, accelerator: str, threads: int,
     providers: list[Any] = []
     for name in chosen:
         if name == "tensorrt":
-            engine_cache.mkdir(parents=True, exist_ok=True)
+            try:
+                engine_cache.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise ModelError(f"cannot create the TensorRT engine cache {engine_cache}: {err}") from err
             providers.append((PROVIDERS[name], {"trt_fp16_enable": True, "trt_engine_cache_enable": True,
                                                 "trt_engine_cache_path": str(engine_cache)}))
         else:
@@ -118,7 +125,12 @@ def load_onnx(path: Path, accelerator: str, threads: int,
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.log_severity_level = 3
-    session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
+    try:
+        session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
+    except Exception as err:  # onnxruntime raises its own classes (Fail, InvalidGraph, EP errors)
+        if accelerator in ("tensorrt", "cuda"):
+            raise AcceleratorError(f"{path.name} does not load on {accelerator}: {err}. {GPU_HELP}") from err
+        raise ModelError(f"{path} is not a loadable ONNX model here: {err}") from err
     used = session.get_providers()[0]
     device = next(name for name, provider in PROVIDERS.items() if provider == used)
     skipped = [name for name in order if name not in chosen]
