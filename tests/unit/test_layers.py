@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "edge" / "today_feeling"
 
 #: Leaf modules anything may import: the standard library only, no I/O at import.
-LEAVES = {"today_feeling.setting_fields", "today_feeling.errors"}
+LEAVES = {"today_feeling.setting_fields", "today_feeling.errors", "today_feeling.tomlfile"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from today_feeling import tomlfile
 from today_feeling.config.schema import parse_section, render_example
 from today_feeling.config.settings import Settings
 from today_feeling.errors import ConfigError
+from today_feeling.tomlfile import TOMLDecodeError, loads
 
 DEFAULT_CONFIG_PATH = Path("/etc/today-feeling/config.toml")
 
@@ -25,8 +25,8 @@ def load_settings(path: Path | None, *, required: bool = False) -> Settings:
             raise ConfigError(str(target), "config file not found")
         return Settings()
     try:
-        data = tomlfile.loads(target.read_text(encoding="utf-8"))
-    except tomlfile.TOMLDecodeError as err:
+        data = loads(target.read_text(encoding="utf-8"))
+    except TOMLDecodeError as err:
         raise ConfigError(str(target), f"not valid TOML: {err}") from err
     except OSError as err:
         raise ConfigError(str(target), f"cannot read: {err.strerror}") from err

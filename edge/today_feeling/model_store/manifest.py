@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from today_feeling import tomlfile
 from today_feeling.errors import ModelError
+from today_feeling.tomlfile import TOMLDecodeError, loads
 
 MANIFEST_NAME = "manifest.toml"
 PACKAGED_MANIFEST = Path(__file__).with_name(MANIFEST_NAME)
@@ -63,12 +63,12 @@ class ModelEntry:
 def load_manifest(path: Path) -> dict[str, ModelEntry]:
     """Read a manifest file into entries keyed by model name."""
     try:
-        data = tomlfile.loads(path.read_text(encoding="utf-8"))
+        data = loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
         raise ModelError(
             f"no model manifest at {path}: run 'today-feeling models fetch --dir {path.parent}'"
         ) from err
-    except tomlfile.TOMLDecodeError as err:
+    except TOMLDecodeError as err:
         raise ModelError(f"model manifest {path} is not valid TOML: {err}") from err
     models = data.get("models", {})
     return {key: ModelEntry.from_table(key, table) for key, table in models.items()}
