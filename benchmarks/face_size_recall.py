@@ -28,7 +28,7 @@ from today_feeling.config.settings import Settings
 from today_feeling.inference.blazeface import iou
 from today_feeling.inference.build import build_recognizer
 from today_feeling.model_store.registry import user_models_dir
-from today_feeling.model_store.samples import sample_path
+from today_feeling_dev.samples import sample_path
 
 WIDTHS = (24, 32, 40, 56, 80, 112, 160)
 PHOTOS = ("0-f1-su-ph.jpg", "0-f15-hao-ph.jpg", "15-f13-anc-ph.jpg", "45-m7-di-ph.jpg",

@@ -49,8 +49,8 @@ from today_feeling.domain.personal import PersonalAdapter
 from today_feeling.inference.build import build_recognizer
 from today_feeling.inference.emotion import EmotionClassifier
 from today_feeling.model_store.registry import user_models_dir
-from today_feeling.model_store.samples import sample_path
 from today_feeling.profiles.profile import Profile, Sample
+from today_feeling_dev.samples import sample_path
 
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4")
 CONFIDENT = 0.6

@@ -23,7 +23,7 @@ from today_feeling.capture.replay import ReplaySource
 from today_feeling.config.settings import Settings
 from today_feeling.inference.build import build_recognizer
 from today_feeling.model_store.registry import user_models_dir
-from today_feeling.model_store.samples import sample_path
+from today_feeling_dev.samples import sample_path
 
 
 def settings(models_dir: Path, runtime: str) -> Settings:

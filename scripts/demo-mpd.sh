@@ -27,4 +27,4 @@ if [ ! -d "$dir/music" ]; then
     mv "$dir/music.part" "$dir/music"   # a half-written library is regenerated next time
 fi
 # exec: the signal that stops this script reaches the process that stops mpd.
-exec "$python" -m today_feeling.music.local_mpd "$dir" --port "$port" --audio "$audio" --scan
+exec "$python" -m today_feeling_dev.local_mpd "$dir" --port "$port" --audio "$audio" --scan

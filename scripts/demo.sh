@@ -34,7 +34,7 @@ pids+=($!)
 PYTHON=.venv/bin/python bash scripts/demo-mpd.sh "$state/mpd" > "$state/mpd.log" 2>&1 &
 pids+=($!)
 
-video=$(.venv/bin/python -c "from today_feeling.model_store.samples import sample_path; print(sample_path('WolfgangLanger_Pexels.mp4'))")
+video=$(.venv/bin/python -c "from today_feeling_dev.samples import sample_path; print(sample_path('WolfgangLanger_Pexels.mp4'))")
 echo "dashboard: http://127.0.0.1:$http_port   (logs of broker and MPD in $state)"
 CREDENTIALS_DIRECTORY="$state/broker/credentials" .venv/bin/today-feeling run \
   --config "$config" --source "$video" \

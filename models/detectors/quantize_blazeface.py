@@ -35,7 +35,7 @@ from models.detectors.tflite_graph import GraphFunction
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.inference.face_detector import letterbox
 from today_feeling.model_store.registry import user_models_dir
-from today_feeling.model_store.samples import sample_path
+from today_feeling_dev.samples import sample_path
 
 logger = logging.getLogger(__name__)
 

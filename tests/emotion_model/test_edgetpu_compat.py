@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,24 @@ def test_cli_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(DATA / "tiny_ok_int8.tflite")]) == 0
     assert main([str(DATA / "tiny_ok_int8.tflite"), str(DATA / "tiny_elu_int8.tflite")]) == 1
     assert "INCOMPATIBLE" in capsys.readouterr().out
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "today_feeling", "models", "check-edgetpu", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_models_check_edgetpu_verb_reports_each_file_and_fails_on_any_problem() -> None:
+    ok = _cli(str(DATA / "tiny_ok_int8.tflite"))
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith(f"{DATA / 'tiny_ok_int8.tflite'}: OK (")
+    both = _cli(str(DATA / "tiny_ok_int8.tflite"), str(DATA / "tiny_elu_int8.tflite"))
+    assert both.returncode == 1
+    assert f"{DATA / 'tiny_elu_int8.tflite'}: INCOMPATIBLE" in both.stdout
+    assert "  - op ELU is not supported by the EdgeTPU" in both.stdout
+
+
+def test_models_check_edgetpu_verb_names_a_missing_file(tmp_path: Path) -> None:
+    result = _cli(str(tmp_path / "absent.tflite"))
+    assert result.returncode == 66  # EX_NOINPUT, as every missing-model error
+    assert f"no such model file: {tmp_path / 'absent.tflite'}" in result.stderr

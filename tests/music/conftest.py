@@ -21,8 +21,8 @@ from tests.conftest import free_port
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.music.connection import close_quietly, connect
 from today_feeling.music.demo import DemoTrack, default_tracks, write_track
-from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.scan import scan_library
+from today_feeling_dev.local_mpd import LocalMpd
 
 TRACK_SECONDS = 12.0
 TRACK_COUNT = 12

@@ -15,8 +15,8 @@ from today_feeling.config.music import DirectorSettings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.mood import MoodState
 from today_feeling.events import EventBus, MoodChanged, ServiceStatus, TrackChanged
-from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.service import MusicService
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 @dataclass

@@ -9,7 +9,7 @@ from mpd import MPDClient
 from tests.music.conftest import wait_for
 from tests.music.rig import Rig
 from today_feeling.music import stickers
-from today_feeling.music.local_mpd import LocalMpd
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def feedback_of(client: MPDClient, file: str) -> str:

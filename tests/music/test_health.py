@@ -8,7 +8,7 @@ from tests.conftest import free_port
 from tests.music.conftest import TRACK_COUNT, DemoLibrary, mpd_settings
 from today_feeling.config.music import MpdSettings
 from today_feeling.music.health import check_mpd
-from today_feeling.music.local_mpd import LocalMpd
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def test_counts_indexed_songs(scanned: LocalMpd) -> None:

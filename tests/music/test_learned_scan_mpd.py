@@ -18,10 +18,10 @@ from today_feeling.music import stickers
 from today_feeling.music.analysis import Features
 from today_feeling.music.connection import close_quietly, connect
 from today_feeling.music.director import Director
-from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.mood_model import LearnedPoint, MusicMoodModel, load_music_model
 from today_feeling.music.scan import scan_library
 from today_feeling.music.space import distance
+from today_feeling_dev.local_mpd import LocalMpd
 
 PER_QUADRANT = 6
 

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import free_port
 from tests.music.conftest import TRACK_COUNT
 from today_feeling.cli import main
-from today_feeling.music.local_mpd import LocalMpd
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def test_demo_writes_tagged_tracks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

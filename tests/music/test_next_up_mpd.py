@@ -12,7 +12,7 @@ from tests.music.conftest import wait_for
 from tests.music.rig import Rig
 from tests.music.test_service_mpd import playing, to_end
 from today_feeling.events import NextPlanned
-from today_feeling.music.local_mpd import LocalMpd
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def person_plays_a_sad_track(client: MPDClient, rig_factory: Any, scanned: LocalMpd

@@ -12,7 +12,7 @@ from mpd import MPDClient
 from tests.music.conftest import wait_for
 from tests.music.rig import Rig
 from today_feeling.domain.quiet_hours import QuietHours, normalise, quiet_at
-from today_feeling.music.local_mpd import LocalMpd
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def at(hour: int, minute: int = 0) -> datetime:

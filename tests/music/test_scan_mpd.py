@@ -10,8 +10,8 @@ from mpd import MPDClient
 from tests.music.conftest import DemoLibrary, mpd_settings, wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.music import stickers
-from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.scan import scan_library
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def all_stickers(client: MPDClient) -> dict[str, dict[str, str]]:

@@ -18,9 +18,9 @@ from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus, LibraryScan, ServiceStatus
 from today_feeling.music import build_service, stickers
 from today_feeling.music.connection import connect
-from today_feeling.music.local_mpd import LocalMpd
 from today_feeling.music.service import MusicService
 from today_feeling.music.space import EMOTION_POINTS, distance
+from today_feeling_dev.local_mpd import LocalMpd
 
 
 def playing(client: MPDClient) -> dict[str, Any]:

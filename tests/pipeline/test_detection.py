@@ -59,6 +59,18 @@ def test_full_range_finds_the_small_faces_of_a_group(recognizer_factory) -> None
     assert len(full.faces) > len(short.faces)
 
 
+def media_frame(name: str, index: int = 0) -> np.ndarray:
+    """Frame ``index`` of a sample video."""
+    capture = cv2.VideoCapture(str(media(name)))
+    try:
+        capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+        ok, frame = capture.read()
+    finally:
+        capture.release()
+    assert ok, f"{name} has no frame {index}"
+    return frame
+
+
 def _scan(path, recognizer) -> list[int]:
     source = ReplaySource(path, realtime=False)
     source.open()
@@ -87,14 +99,14 @@ def test_no_face_video_has_no_faces(recognizer_factory) -> None:
 def test_tiled_search_in_an_empty_room_is_rate_limited(models_dir) -> None:
     empty = np.full((360, 640, 3), 120, np.uint8)  # nobody there: every pass comes back empty
     recognizer = build_recognizer(settings_for(
-        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 2.0})).recognizer
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 2.0, "motion_gate": False})).recognizer
     passes = [recognizer.analyse(empty, i, t).detector for i, t in enumerate((0.0, 0.5, 1.9, 2.0, 2.5))]
     # after the first frame finds nobody the short pass is not repeated: one pass per frame
     assert passes == ["short+tiled", "full", "full", "tiled", "full"]
     # a source that starts again (a looped video) searches at once
     assert recognizer.analyse(empty, 5, 0.1).detector == "tiled"
     every_frame = build_recognizer(settings_for(
-        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 0.0})).recognizer
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 0.0, "motion_gate": False})).recognizer
     assert [every_frame.analyse(empty, i, i / 8).detector for i in range(3)] == [
         "short+tiled", "tiled", "tiled"]
 
@@ -104,8 +116,23 @@ def test_a_listener_walking_into_an_empty_room_brings_back_the_short_pass(models
     near = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), None, fx=2, fy=2)  # ~200 px
     empty = np.full_like(near, 120)
     recognizer = build_recognizer(settings_for(models_dir, detection={"tile_grid": 1})).recognizer
-    passes = [recognizer.analyse(image, i, i / 2).detector
-              for i, image in enumerate((empty, empty, near, near, empty, empty))]
-    # nobody: full-range alone; the near face it finds hands back to the cheap pass; when the
-    # listener leaves, the short pass misses and full-range takes over again
-    assert passes == ["short+full", "full", "full", "short", "short+full", "full"]
+    frames = ((empty, 0.0), (empty, 0.5), (near, 1.0), (near, 1.5), (empty, 2.0), (empty, 2.5),
+              (empty, 7.0), (empty, 7.5))
+    passes = [recognizer.analyse(image, i, t).detector for i, (image, t) in enumerate(frames)]
+    # nobody: the unchanged picture needs no second pass; the walk-in wakes full-range, whose
+    # near face hands back to the cheap pass; when the listener leaves, the short pass misses
+    # and full-range takes over, every frame until 5 s after the last face, then only for a
+    # changed picture
+    assert passes == ["short+full", "still", "full", "short", "short+full", "full", "full", "still"]
+
+
+def test_an_empty_room_runs_the_detector_only_when_the_picture_changes(models_dir) -> None:
+    room = cv2.resize(media_frame("no_face.mp4"), (640, 360))
+    recognizer = build_recognizer(settings_for(
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 6.0,
+                               "motion_recheck_s": 10.0})).recognizer
+    passes = [recognizer.analyse(room, i, float(i)).detector for i in range(12)]
+    # the tiled search is due at 0 and 6 s but waits for the next real pass (the recheck at 10 s)
+    assert passes == ["short+tiled"] + ["still"] * 9 + ["tiled", "still"]
+    other = cv2.resize(media_frame("no_face.mp4", 80), (640, 360))  # the clouds have moved on
+    assert recognizer.analyse(other, 12, 12.0).detector == "full"

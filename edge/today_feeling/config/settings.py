@@ -162,6 +162,14 @@ class DetectionSettings:
         "full-range pass (< 40 px) is found within this time", unit="seconds", min=0.0, max=60.0,
     )
     max_faces: int = setting(4, "Faces classified per frame, largest first", min=1, max=16)
+    motion_gate: bool = setting(
+        True, "While nobody is in view, skip the detector for frames that match the last one it "
+        "checked (nobody walks in without changing the picture)",
+    )
+    motion_recheck_s: float = setting(
+        10.0, "With motion_gate, the detector still looks at least this often in an unchanging "
+        "empty picture", unit="seconds", min=0.5, max=600.0,
+    )
 
 
 @dataclass(frozen=True)

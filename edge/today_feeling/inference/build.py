@@ -137,18 +137,21 @@ def build_recognizer(settings: Settings) -> BuiltRecognizer:
     return BuiltRecognizer(recognizer, classifier, classifier.accelerator)
 
 
-def placement(settings: Settings) -> list[tuple[str, str, str]]:
-    """(model key, device, what was tried) for every model the daemon would load, by loading it.
+def loaded_models(settings: Settings) -> list[tuple[str, str, LoadedModel]]:
+    """(model key, kind, loaded model) for every model the daemon would load, loaded as it would.
 
-    What ``doctor`` reports: where each model really runs here, not whether a library loads.
+    What ``doctor`` and the hardware-in-the-loop latency checks use: where each model really
+    runs here, not whether a library loads.
     """
     require_compiled(settings)
     models_dir = Path(settings.models.dir).expanduser()
     manifest = manifest_for_dir(models_dir)
     kinds = dict.fromkeys(detector_keys(settings).values(), "face_detector")
     kinds[settings.models.emotion] = "emotion"
-    rows = []
-    for key, kind in kinds.items():
-        loaded = _load(models_dir, _entry(manifest, key, kind), settings)
-        rows.append((key, loaded.accelerator, loaded.note))
-    return rows
+    return [(key, kind, _load(models_dir, _entry(manifest, key, kind), settings))
+            for key, kind in kinds.items()]
+
+
+def placement(settings: Settings) -> list[tuple[str, str, str]]:
+    """(model key, device, what was tried) for every model the daemon would load."""
+    return [(key, loaded.accelerator, loaded.note) for key, _, loaded in loaded_models(settings)]

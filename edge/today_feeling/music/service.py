@@ -5,7 +5,7 @@ its inbox (events, control changes, idle notifications, a periodic tick), so no 
 state is shared between threads. One *idle* thread per connection blocks in MPD's
 ``idle`` and posts what changed. Bus and Controls handlers only enqueue, so the
 pipeline never waits on MPD. When MPD goes away the worker reconnects with backoff,
-re-syncs the state and re-enters idle.
+re-syncs the state and re-enters idle (the connection's lifecycle: :mod:`music.link`).
 """
 
 from __future__ import annotations
@@ -16,24 +16,19 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-from mpd import CommandError
-
-from today_feeling.backoff import Backoff
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.quiet_hours import QuietPolicy
-from today_feeling.errors import TodayFeelingError
-from today_feeling.events import EventBus, LibraryScan, MoodChanged, ServiceStatus
+from today_feeling.events import EventBus, LibraryScan, MoodChanged
 from today_feeling.music import messages as msg
 from today_feeling.music import stickers
-from today_feeling.music.connection import CONNECTION_ERRORS, close_quietly, connect, interrupt
+from today_feeling.music.connection import CONNECTION_ERRORS
 from today_feeling.music.director import Director
 from today_feeling.music.feedback import FeedbackRecorder, Signal
-from today_feeling.music.index_store import INDEX_ERRORS, REFUSED, open_index
+from today_feeling.music.index_store import REFUSED
 from today_feeling.music.library import Library, Rescanner
+from today_feeling.music.link import MpdLink
 from today_feeling.music.mood_model import MusicMoodModel
 from today_feeling.music.requests import PlayerRequests
 from today_feeling.music.session import Session
@@ -44,9 +39,6 @@ logger = logging.getLogger(__name__)
 TICK_S = 1.0
 RAMP_TICK_S = 0.1
 RELOAD_DEBOUNCE_S = 1.0
-#: CommandError here is a refused password: retried with backoff like an absent MPD.
-_CONNECT_ERRORS: tuple[type[Exception], ...] = (TodayFeelingError, CommandError,
-                                                *CONNECTION_ERRORS)
 
 
 class MusicService:
@@ -56,7 +48,6 @@ class MusicService:
                  controls: Controls, *, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time, rng: random.Random | None = None,
                  load_model: Callable[[], MusicMoodModel | None] = lambda: None) -> None:
-        self._mpd = mpd
         self._bus = bus
         self._controls = controls
         self._clock = clock
@@ -73,13 +64,9 @@ class MusicService:
         self._scan_position = (0, 0)
         self._auto_scan = director.auto_scan
         self._session: Session | None = None
-        self._idle_client: Any = None
-        self._generation = 0
-        self._retry = Backoff(mpd.retry_initial_s, mpd.retry_max_s, jitter=0.0)
-        self._next_attempt = 0.0
+        self._link = MpdLink(mpd, self._inbox, bus, clock)
         self._reload_at: float | None = None
         self._next_poll = 0.0
-        self._announced = False
         self._thread: threading.Thread | None = None
         bus.subscribe(MoodChanged, lambda e: self._inbox.put(msg.MoodCommitted(e)))
         controls.subscribe(lambda old, new: self._inbox.put(msg.ControlsChanged(old, new)))
@@ -116,7 +103,7 @@ class MusicService:
     def _run(self) -> None:
         try:
             while True:
-                if self._session is None and self._clock() >= self._next_attempt:
+                if self._session is None and self._link.due():
                     self._try_connect()
                 try:
                     message: msg.Message = self._inbox.get(timeout=self._wait_s())
@@ -130,7 +117,7 @@ class MusicService:
 
     def _wait_s(self) -> float:
         if self._session is None:
-            return max(0.01, min(TICK_S, self._next_attempt - self._clock()))
+            return self._link.wait_s(TICK_S)
         return RAMP_TICK_S if self._ramp.active else TICK_S
 
     def _guarded(self, message: msg.Message) -> None:
@@ -153,11 +140,11 @@ class MusicService:
                 self._on_controls(old, new)
             case msg.ActionRequested(action) if self._session is not None:
                 self._on_action(action, self._session)
-            case msg.ServerChanged(changed, generation) if generation == self._generation:
+            case msg.ServerChanged(changed, generation) if self._link.is_current(generation):
                 self._on_idle(list(changed))
             case msg.Resync():
                 self._resync()
-            case msg.IdleLost(generation) if generation == self._generation and self._session:
+            case msg.IdleLost(generation) if self._link.is_current(generation) and self._session:
                 logger.warning("MPD idle connection lost")
                 self._disconnect()
         self._on_tick()
@@ -236,25 +223,15 @@ class MusicService:
         """Scanner thread: ask the worker to reload (stickers may have changed)."""
         (done, total), self._scan_position = self._scan_position, (0, 0)
         self._bus.publish(LibraryScan(False, done, total, wall_time=self._wall()))
-        self._inbox.put(msg.ServerChanged(("sticker",), self._generation))
+        self._inbox.put(msg.ServerChanged(("sticker",), self._link.generation))
 
     # -- connection lifecycle ------------------------------------------------------------
 
     def _try_connect(self) -> None:
-        client = idle_client = None
-        try:
-            client = connect(self._mpd)
-            idle_client = connect(self._mpd)
-            index = open_index(client, Path(self._mpd.local_index).expanduser())
-        except (*_CONNECT_ERRORS, *INDEX_ERRORS) as err:
-            close_quietly(client)
-            close_quietly(idle_client)
-            delay = self._retry.next_delay()
-            self._next_attempt = self._clock() + delay
-            logger.info("MPD at %s unavailable (%s); retrying in %.1f s", self._mpd.address, err, delay)
+        opened = self._link.open()
+        if opened is None:
             return
-        self._generation += 1
-        self._idle_client = idle_client
+        client, index = opened
         self._ramp.reset()
         session = Session(client, director=self._director, library=self._library,
                           controls=self._controls, bus=self._bus, ramp=self._ramp,
@@ -262,37 +239,11 @@ class MusicService:
                           index=index, on_skip=lambda file: self._feedback.record(index, file, "skip"),
                           quiet=self._quiet.now)
         self._session = session
-        threading.Thread(target=self._idle_loop, args=(idle_client, self._generation),
-                         name="tf-music-idle", daemon=True).start()
-        self._retry.reset()
-        logger.info("connected to MPD %s at %s", client.mpd_version, self._mpd.address)
         self._guarded(msg.Resync())
         if self._session is session:  # announce only a connection that survived the re-sync
-            self._announced = True
-            self._bus.publish(ServiceStatus("mpd", True, self._mpd.address))
+            self._link.announce_up()
 
     def _disconnect(self, detail: str = "") -> None:
         """Drop the connection; announce it if it had been announced as up."""
-        if self._idle_client is not None:
-            interrupt(self._idle_client)
-            self._idle_client = None
-        if self._session is not None:
-            close_quietly(self._session.client)
-            self._session.index.close()
-            self._session = None
-            self._next_attempt = self._clock() + self._retry.next_delay()
-        if self._announced:
-            self._announced = False
-            self._bus.publish(ServiceStatus(
-                "mpd", False, detail or f"reconnecting to {self._mpd.address}"))
-
-    def _idle_loop(self, client: Any, generation: int) -> None:
-        """Idle thread: post every change; on any error report the connection lost."""
-        try:
-            while True:
-                self._inbox.put(msg.ServerChanged(tuple(client.idle()), generation))
-        except Exception as err:  # any failure ends this connection
-            logger.debug("idle loop ended: %s", err)
-            self._inbox.put(msg.IdleLost(generation))
-        finally:
-            close_quietly(client)
+        self._session = None
+        self._link.drop(detail)

@@ -1,10 +1,8 @@
-"""One live MPD connection: follow the player, tell people's actions from ours, drive the queue.
+"""One live MPD connection: follow the player, act on people's changes, drive the queue.
 
-MPD does not say which client did what, so we remember what we asked for: the queue
-version after our own edits, the song change we caused, the state we set. Anything
-else seen through ``idle`` (or the 1 s status poll) came from a person: a song change
-well before the end of the previous track is a skip, an unexpected pause or stop is a
-pause, an unexpected queue version is a queue edit. The director then backs off.
+Which changes were a person's (a skip, a pause, a queue edit) is judged by
+:class:`music.attribution.Attribution` from what we told it we asked for; the director then
+backs off.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ from mpd import CommandError
 from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus
 from today_feeling.music.announce import Announcer, Planned
+from today_feeling.music.attribution import Attribution
 from today_feeling.music.catalog import PlayerSnapshot, status_duration
 from today_feeling.music.director import Director, Pick
 from today_feeling.music.index_store import REFUSED, IndexStore
@@ -26,13 +25,9 @@ from today_feeling.music.volume import VolumeRamp
 
 logger = logging.getLogger(__name__)
 
-END_SLACK_S = 2.0
-"""A song change this close to the previous track's end is its natural end, not a skip."""
 KEEP_PLAYED = 50
 """Played queue entries kept behind the current song; older ones are pruned (MPD caps the
 queue at 16384 entries, which an always-on speaker would reach in about a month)."""
-EXPECT_S = 5.0
-"""How long a change we caused is expected before an unexplained one counts as a person's."""
 
 
 class Session:
@@ -57,12 +52,10 @@ class Session:
         self._ramp = ramp
         self._clock = clock
         self._snap = PlayerSnapshot()
-        self._own_version: str | None = None
+        self._ours = Attribution(clock)
         self._picks: dict[str, Planned] = {}
         self._playing_pick: Planned | None = None
         """Our pick that is playing (None: a person's track), and the plan it was made for."""
-        self._expect_change_until = float("-inf")
-        self._expect_state: tuple[str, float] = ("", float("-inf"))
         # the paused value this session last acted on or mirrored: while the store holds
         # another, a person's request is still queued and MPD's (older) truth must not undo it
         self._paused_seen = controls.state.paused
@@ -75,7 +68,7 @@ class Session:
     def sync(self) -> None:
         """Adopt MPD's current state as the baseline (after (re)connecting)."""
         status = self.client.status()
-        self._own_version = status.get("playlist")
+        self._ours.own_queue(status.get("playlist"))
         self._snap = self._snapshot(status)
         self._reflect(status)
         song = self.client.currentsong()
@@ -93,11 +86,9 @@ class Session:
         if new.state == "stop":
             self.playing_file = None  # thumbs now would be about a track nobody hears
         # The queue version first: handling a song change below edits the queue itself.
-        if status.get("playlist") != self._own_version:
-            self._own_version = status.get("playlist")
-            consumed = status.get("consume") == "1" and new.song_id != old.song_id
-            if not consumed:  # consume mode removes the finished song by itself
-                self._director.note_manual("queue edit")
+        consumed = status.get("consume") == "1" and new.song_id != old.song_id
+        if self._ours.queue_edited(status.get("playlist"), consumed):
+            self._director.note_manual("queue edit")
         if new.song_id != old.song_id:
             self._on_song_change(old, new)
         elif new.state != old.state:
@@ -112,19 +103,13 @@ class Session:
             duration=status_duration(status), at=self._clock(),
         )
 
-    def _near_end(self, old: PlayerSnapshot) -> bool:
-        position = old.elapsed + (self._clock() - old.at if old.state == "play" else 0.0)
-        return old.duration <= 0 or position >= old.duration - END_SLACK_S
-
     def _on_song_change(self, old: PlayerSnapshot, new: PlayerSnapshot) -> None:
-        expected = self._clock() < self._expect_change_until
-        self._expect_change_until = float("-inf")
-        if not expected and old.song_id is not None and not (
-                old.state == "play" and self._near_end(old)):
+        verdict = self._ours.song_change(old, new)
+        if verdict.skipped:
             self._director.note_manual("skip")
             if self.playing_file:
                 self._on_skip(self.playing_file)  # a person skipped it: weak negative feedback
-        if new.state == "stop" and not expected and not self._near_end(old):
+        if verdict.stopped:
             self._manual_stop()
         if new.song_id is not None and new.state != "stop":
             self._track_started(new.song_id)
@@ -145,12 +130,10 @@ class Session:
     def _on_state_change(self, old: PlayerSnapshot, new: PlayerSnapshot) -> None:
         if old.state == "stop" and new.state == "play" and new.song_id is not None:
             self._track_started(new.song_id)  # play pressed on a stopped queue
-        wanted, until = self._expect_state
-        if new.state == wanted and self._clock() < until:
-            return
-        if new.state == "pause":
+        person = self._ours.state_change(old, new)
+        if person == "pause":
             self._director.note_manual("pause")
-        elif new.state == "stop" and not (old.state == "play" and self._near_end(old)):
+        elif person == "stop":
             self._manual_stop()
 
     def _manual_stop(self) -> None:
@@ -228,10 +211,10 @@ class Session:
                 logger.info("cannot prioritise %s in random order: %s", pick.track.file, err)
         self._picks[str(song_id)] = (pick, self._director.generation)
         if play:
-            self._expect_change_until = self._clock() + EXPECT_S
-            self._expect_state = ("play", self._clock() + EXPECT_S)
+            self._ours.expect_song_change()
+            self._ours.expect_state("play")
             self.client.playid(song_id)
-        self._own_version = self.client.status().get("playlist")
+        self._ours.own_queue(self.client.status().get("playlist"))
         logger.info("queued %s: %s", pick.track.file, pick.reason)
         self._next_up()
 
@@ -243,14 +226,14 @@ class Session:
         excess = int(status.get("song", 0)) - KEEP_PLAYED
         if excess > 0:
             self.client.delete((0, excess))
-            self._own_version = self.client.status().get("playlist")
+            self._ours.own_queue(self.client.status().get("playlist"))
 
     def skip(self) -> None:
         """Go to the next track now (our 'next' action or a stable-mood switch)."""
         self.plan()
         if self.client.status().get("nextsongid") is None:
             return
-        self._expect_change_until = self._clock() + EXPECT_S
+        self._ours.expect_song_change()
         self.client.next()
 
     def set_paused(self, paused: bool) -> None:
@@ -263,11 +246,11 @@ class Session:
         self._paused_seen = paused
         state = str(self.client.status().get("state", "stop"))
         if paused and state == "play":
-            self._expect_state = ("pause", self._clock() + EXPECT_S)
+            self._ours.expect_state("pause")
             self.client.pause(1)
         elif not paused and state == "pause":
             self._director.resume()
-            self._expect_state = ("play", self._clock() + EXPECT_S)
+            self._ours.expect_state("play")
             self.client.pause(0)
         elif not paused and state == "stop":
             self._director.resume()

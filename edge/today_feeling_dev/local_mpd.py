@@ -1,8 +1,8 @@
-"""A private, user-level MPD on a folder: for the README demo and the tests.
+"""A private, user-level MPD on a folder: for the README demo and the tests (checkout only).
 
 Runs Debian's ``mpd`` in the foreground with its own config (null audio output with a
 software mixer so volume works, loopback TCP plus a Unix socket, no zeroconf), so it
-never touches a system MPD. ``python -m today_feeling.music.local_mpd DIR`` runs one
+never touches a system MPD. ``python -m today_feeling_dev.local_mpd DIR`` runs one
 until Ctrl-C.
 """
 
