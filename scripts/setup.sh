@@ -25,8 +25,10 @@ if (( dev )); then
   # libatomic1: Playwright's bundled node needs it; a minimal Debian 12 lacks it (gcc brings it
   # on developer machines, which is how it went unnoticed).
   # gstreamer1.0-*: the GStreamer capture source's tests (videotestsrc, an H.264 file).
+  # prometheus: the fleet-monitoring tests run promtool and a real Prometheus on loopback.
   packages+=(chromium libatomic1 sox systemd debootstrap git mopidy mopidy-mpd mopidy-local
-             gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav)
+             gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
+             prometheus)
 fi
 on_pi=0
 if grep -qs "Raspberry Pi" /proc/device-tree/model; then
@@ -76,4 +78,4 @@ fi
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling"
 echo "==> models -> $cache/models"
 .venv/bin/today-feeling models fetch --dir "$cache/models"
-.venv/bin/python -c "from today_feeling.model_store.samples import sample_path; print('==> demo video', sample_path('WolfgangLanger_Pexels.mp4'))"
+.venv/bin/python -c "from today_feeling_dev.samples import sample_path; print('==> demo video', sample_path('WolfgangLanger_Pexels.mp4'))"

@@ -20,6 +20,7 @@ from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEven
 from today_feeling.history.service import HistoryService
 from today_feeling.history.store import HistoryStore
 from today_feeling.stats import RollingStats
+from today_feeling.web.device_info import DeviceInfo
 from today_feeling.web.metrics import SERVICE_DOWN_S, MetricsCollector
 
 
@@ -64,6 +65,42 @@ def test_metrics_tell_when_the_history_last_wrote(tmp_path: Path) -> None:
         line = next(row for row in metrics.render().splitlines()
                     if row.startswith("today_feeling_history_last_write_timestamp_seconds "))
         assert float(line.split()[1]) > 1_000_000_000  # the wall time of the write
+    finally:
+        history.stop()
+
+
+def metric(text: str, name: str) -> str | None:
+    """The value of the sample line starting with ``name`` (with its labels), None if absent."""
+    line = next((row for row in text.splitlines() if row.startswith(name + " ")), None)
+    return None if line is None else line.rsplit(" ", 1)[1]
+
+
+def test_each_failed_history_write_is_counted_until_the_disk_takes_rows_again(tmp_path: Path) -> None:
+    bus = EventBus()
+    failures: list[str] = []
+    bus.subscribe(ServiceStatus, lambda e: failures.append(e.detail) if not e.connected else None)
+    metrics = MetricsCollector(bus, Controls(), info=DeviceInfo(expected=(("history", True),)))
+    blocker = tmp_path / "disk"
+    blocker.write_text("a file where the history's folder should be")  # opening it fails for real
+    history = HistoryService(lambda: HistoryStore(blocker / "h.sqlite3", 90, 1000), bus)
+    assert metric(metrics.render(), "today_feeling_history_write_failures_total") == "0"
+    history.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(failures) < 2 and time.monotonic() < deadline:  # retried after ~1 s
+            time.sleep(0.05)
+        text = metrics.render()
+        assert len(failures) >= 2 and "cannot open the history file" in failures[0]
+        assert metric(text, "today_feeling_history_write_failures_total") == str(len(failures))
+        assert metric(text, 'today_feeling_service_up{service="history"}') == "0"
+        blocker.unlink()
+        blocker.mkdir()  # room again: the next retry opens the file
+        bus.publish(MoodChanged(None, MoodState("happiness", 0.8, None, None, True, True), 1234.5))
+        assert history.flush(timeout=15)
+        text = metrics.render()
+        assert metric(text, 'today_feeling_service_up{service="history"}') == "1"
+        assert metric(text, "today_feeling_history_write_failures_total") == str(len(failures))
+        assert metric(text, "today_feeling_history_last_write_timestamp_seconds") is not None
     finally:
         history.stop()
 

@@ -10,16 +10,28 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
-from today_feeling.config.settings import DeviceSettings, Settings
+from today_feeling import __version__
+from today_feeling.config.settings import DeviceSettings, ModelSettings, Settings
 from today_feeling.config.web import HistorySettings, HttpSettings, split_bind
+from today_feeling.domain.analysis import FrameAnalysis
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.mood import MoodState
-from today_feeling.events import EventBus, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
+from today_feeling.events import (
+    AnalysisEvent,
+    EventBus,
+    MoodChanged,
+    ServiceStatus,
+    StatsEvent,
+    TrackChanged,
+)
+from today_feeling.inference.build import detector_keys
 from today_feeling.web import HttpServer, build_service
-from today_feeling.web.metrics import STATS_STALE_S, MetricsCollector
+from today_feeling.web.device_info import detectors
+from today_feeling.web.metrics import STATS_STALE_S, STATUSES, MetricsCollector
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -217,3 +229,59 @@ def test_stats_that_stop_arriving_read_as_stalled() -> None:
     health = collector.health()
     assert health["status"] == "stalled"
     assert health["stats_age_s"] == pytest.approx(STATS_STALE_S + 1)
+
+
+def test_build_info_names_the_device_and_its_models(served: tuple[HttpServer, EventBus]) -> None:
+    server, bus = served
+    bus.publish(StatsEvent(fps=5.0, accelerator="cpu", wall_time=time.time()))
+    fam = parse_prometheus(get(server, "/metrics")[2].decode())
+    labels = (f'device="desk",version="{__version__}",accelerator="cpu",'
+              'detector_model="blazeface_short+blazeface_full",emotion_model="emotion_today_feeling_v5"')
+    assert fam["today_feeling_build_info"] == ["today_feeling_build_info{" + labels + "} 1"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "short", "full"])
+def test_build_info_detectors_are_the_ones_the_recogniser_loads(
+        mode: Literal["auto", "short", "full"]) -> None:
+    settings = Settings(models=ModelSettings(detector=mode, short_detector="blazeface_short_int8"))
+    assert detectors(settings) == list(detector_keys(settings).values())
+
+
+def test_service_up_tells_an_enabled_service_that_never_connected_from_one_turned_off(
+        served: tuple[HttpServer, EventBus]) -> None:
+    server, bus = served  # MPD at its default address, no MQTT url, a history file
+    fam = parse_prometheus(get(server, "/metrics")[2].decode())
+    assert fam["today_feeling_service_up"] == ['today_feeling_service_up{service="history"} 1',
+                                               'today_feeling_service_up{service="mpd"} 0']
+    bus.publish(ServiceStatus("mpd", True, "localhost:6600"))
+    bus.publish(ServiceStatus("camera", False, "retrying"))
+    fam = parse_prometheus(get(server, "/metrics")[2].decode())
+    assert fam["today_feeling_service_up"] == ['today_feeling_service_up{service="camera"} 0',
+                                               'today_feeling_service_up{service="history"} 1',
+                                               'today_feeling_service_up{service="mpd"} 1']
+
+
+def test_health_status_is_the_healthz_verdict_one_hot(served: tuple[HttpServer, EventBus]) -> None:
+    server, bus = served
+
+    def statuses() -> dict[str, str]:
+        rows = parse_prometheus(get(server, "/metrics")[2].decode())["today_feeling_health_status"]
+        return {row.split('"')[1]: row.rsplit(" ", 1)[1] for row in rows}  # status="…"} 0|1
+
+    assert statuses() == {name: "1" if name == "starting" else "0" for name in STATUSES}
+    bus.publish(StatsEvent(fps=0.0, wall_time=time.time(), pipeline="stalled"))
+    assert statuses() == {name: "1" if name == "stalled" else "0" for name in STATUSES}
+    bus.publish(ServiceStatus("camera", False, "retrying: gone"))
+    assert statuses()["camera lost"] == "1"
+    assert json.loads(get(server, "/healthz")[2])["status"] == "camera lost"
+
+
+def test_last_analysis_time_comes_from_the_analysed_frame(served: tuple[HttpServer, EventBus]) -> None:
+    server, bus = served
+    assert "today_feeling_last_analysis_timestamp_seconds" not in \
+        parse_prometheus(get(server, "/metrics")[2].decode())
+    state = MoodState(None, 0.0, None, None, False, False)
+    bus.publish(AnalysisEvent(FrameAnalysis(index=3, t=1.0, faces=(), primary=None), state, 1_700_000_123.5))
+    fam = parse_prometheus(get(server, "/metrics")[2].decode())
+    assert fam["today_feeling_last_analysis_timestamp_seconds"] == [
+        "today_feeling_last_analysis_timestamp_seconds 1700000123.5"]

@@ -20,6 +20,7 @@ from today_feeling.history.reader import HistoryReader
 from today_feeling.mqtt.connection import broker_address
 from today_feeling.mqtt.topics import Topics
 from today_feeling.web.api import Api, PageConfig
+from today_feeling.web.device_info import device_info
 from today_feeling.web.login import BrokerLogins
 from today_feeling.web.metrics import MetricsCollector
 from today_feeling.web.server import HttpServer
@@ -51,7 +52,8 @@ def build_service(settings: Settings, bus: EventBus, controls: Controls, *,
                       device_name=settings.device.name, ws_url=settings.mqtt.ws_url,
                       ws_port=WS_PORT)
     history = HistoryReader(settings.history.path) if settings.history.path else None
-    api = Api(page, MetricsCollector(bus, controls, clock=clock), history, clock=clock)
+    metrics = MetricsCollector(bus, controls, clock=clock, info=device_info(settings))
+    api = Api(page, metrics, history, clock=clock)
     return HttpServer(host, port, api, load_static(), logins=_broker_logins(settings))
 
 

@@ -1,0 +1,1 @@
+"""Fleet monitoring: /metrics scraped by a real Prometheus configured from the inventory."""
