@@ -1,0 +1,1 @@
+../../today_feeling/filter_plugins/mosquitto.py
