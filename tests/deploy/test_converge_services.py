@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.deploy.converge import CONTROLLER_PASSWORD, HOST, MQTT_PASSWORD, READER_PASSWORD, Converge, chroot
+from tests.support.wait import wait_for
 
 pytestmark = pytest.mark.slow
 WAIT_S = 10.0
@@ -31,13 +31,6 @@ def exec_start_pre(root: Path, unit: str) -> None:
         if line.startswith("ExecStartPre="):
             result = chroot(root, *line.split("=", 1)[1].split())
             assert result.returncode == 0, result.stderr
-
-
-def wait_until(predicate: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out after {WAIT_S} s waiting for {what}"
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -76,9 +69,9 @@ class Client:
         self.mqtt.on_connect = self._on_connect
         self.mqtt.on_message = self._on_message
         self.mqtt.on_subscribe = self._on_subscribe
-        wait_until(lambda: self._try_connect(port), f"a listener on port {port}")
+        wait_for(lambda: self._try_connect(port), WAIT_S, f"a listener on port {port}", poll_s=0.1)
         self.mqtt.loop_start()
-        wait_until(lambda: self.rc is not None, "CONNACK")
+        wait_for(lambda: self.rc is not None, WAIT_S, "CONNACK", poll_s=0.1)
 
     def _try_connect(self, port: int) -> bool:
         try:
@@ -99,7 +92,7 @@ class Client:
         with self._lock:
             expected = self._subacks + 1
         self.mqtt.subscribe(topic, qos=1)
-        wait_until(lambda: self._subacks >= expected, f"SUBACK for {topic}")
+        wait_for(lambda: self._subacks >= expected, WAIT_S, f"SUBACK for {topic}", poll_s=0.1)
 
     def _on_message(self, _c: object, _u: object, message: mqtt.MQTTMessage) -> None:
         with self._lock:
@@ -148,10 +141,12 @@ def test_mosquitto_serves_device_acl_and_websockets(converged: Converge, daemon:
         device.mqtt.publish("today_feeling/otherdevice/availability", "online", qos=1)
         controller.mqtt.publish(f"today_feeling/{HOST}/privacy/set", "ON", qos=1)
         watcher.mqtt.publish(f"today_feeling/{HOST}/privacy/set", "OFF", qos=1)
-        wait_until(lambda: f"today_feeling/{HOST}/availability" in watcher.topics(), "availability")
+        wait_for(lambda: f"today_feeling/{HOST}/availability" in watcher.topics(), WAIT_S,
+                 "availability", poll_s=0.1)
         device.subscribe(f"today_feeling/{HOST}/+/set")
         controller.mqtt.publish(f"today_feeling/{HOST}/volume/set", "40", qos=1)
-        wait_until(lambda: f"today_feeling/{HOST}/volume/set" in device.topics(), "a command")
+        wait_for(lambda: f"today_feeling/{HOST}/volume/set" in device.topics(), WAIT_S,
+                 "a command", poll_s=0.1)
         # Denied writes are dropped silently by mosquitto: none of them may have arrived.
         assert "today_feeling/otherdevice/availability" not in watcher.topics()
         assert (f"today_feeling/{HOST}/privacy/set", b"OFF") not in watcher.messages
@@ -192,7 +187,7 @@ def test_mpd_listens_on_the_configured_port(converged: Converge, daemon: Start) 
             return False
         return True
 
-    wait_until(connected, "MPD")
+    wait_for(connected, WAIT_S, "MPD", poll_s=0.1)
     try:
         assert client.status()["state"] == "stop"
         assert any(o["outputname"] == "Speaker" for o in client.outputs())

@@ -35,6 +35,7 @@ from tests.deploy.role_dropin import render_role_dropin
 from tests.deploy.test_unit_sandbox import FILE_VISIBILITY_ONLY
 from tests.deploy.user_manager import UserManager, UserManagerError
 from tests.media import media
+from tests.support.wait import wait_for
 
 UNIT = "today-feeling.service"
 BAD_UNIT = "today-feeling-badconfig.service"
@@ -169,13 +170,6 @@ def fresh_rig(models_dir: Path) -> Iterator[Rig]:
         yield own
 
 
-def wait_until(predicate: object, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"no {what} within {timeout_s:.0f} s"
-        time.sleep(0.5)
-
-
 def availability(rig: Rig, timeout_s: float = 10.0) -> str | None:
     """The retained availability payload, read as the device user."""
     got: list[str] = []
@@ -209,12 +203,12 @@ def journal_hint(rig: Rig) -> str:
 def test_start_returns_after_ready_and_status_is_reported(rig: Rig) -> None:
     ensure_active(rig)
     assert rig.manager.show(UNIT, "SubState") == "running"
-    wait_until(lambda: rig.manager.show(UNIT, "StatusText") != "", 30, "STATUS= line")
+    wait_for(lambda: rig.manager.show(UNIT, "StatusText") != "", 30, "STATUS= line", poll_s=0.5)
 
 
 def test_the_credential_reaches_the_daemon(rig: Rig) -> None:
     ensure_active(rig)
-    wait_until(lambda: availability(rig, 2.0) == "online", 60, "availability 'online' (MQTT login)")
+    wait_for(lambda: availability(rig, 2.0) == "online", 60, "availability 'online' (MQTT login)", poll_s=0.5)
 
 
 @pytest.mark.slow
@@ -225,20 +219,20 @@ def test_watchdog_restarts_a_frozen_daemon(rig: Rig) -> None:
     os.kill(pid, signal.SIGSTOP)
     try:
         # WatchdogSec (30) + SIGABRT ignored while stopped until TimeoutAbortSec (20) + RestartSec (5)
-        wait_until(lambda: int(rig.manager.show(UNIT, "NRestarts")) > restarts, 120,
-                   "restart after the watchdog fired")
+        wait_for(lambda: int(rig.manager.show(UNIT, "NRestarts")) > restarts, 120,
+                   "restart after the watchdog fired", poll_s=0.5)
     finally:
         if Path(f"/proc/{pid}").exists():
             os.kill(pid, signal.SIGCONT)
-    wait_until(lambda: rig.manager.show(UNIT, "ActiveState") == "active", READY_TIMEOUT_S,
-               "READY=1 after the restart")
+    wait_for(lambda: rig.manager.show(UNIT, "ActiveState") == "active", READY_TIMEOUT_S,
+               "READY=1 after the restart", poll_s=0.5)
     assert int(rig.manager.show(UNIT, "MainPID")) != pid
     assert rig.manager.show(UNIT, "Result") in ("success", "watchdog")
 
 
 def test_sigterm_stops_cleanly_and_says_stopped(rig: Rig) -> None:
     ensure_active(rig)
-    wait_until(lambda: availability(rig, 2.0) == "online", 60, "availability 'online'")
+    wait_for(lambda: availability(rig, 2.0) == "online", 60, "availability 'online'", poll_s=0.5)
     result = rig.manager.systemctl("stop", UNIT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert rig.manager.show(UNIT, "Result") == "success"
@@ -248,7 +242,7 @@ def test_sigterm_stops_cleanly_and_says_stopped(rig: Rig) -> None:
 
 def test_config_error_exits_78_and_is_not_restarted(rig: Rig) -> None:
     rig.manager.systemctl("start", BAD_UNIT, timeout=READY_TIMEOUT_S)
-    wait_until(lambda: rig.manager.show(BAD_UNIT, "ActiveState") == "failed", 60, "failed state")
+    wait_for(lambda: rig.manager.show(BAD_UNIT, "ActiveState") == "failed", 60, "failed state", poll_s=0.5)
     assert rig.manager.show(BAD_UNIT, "ExecMainStatus") == "78"
     time.sleep(6)  # longer than RestartSec: a restart would have happened by now
     assert rig.manager.show(BAD_UNIT, "NRestarts") == "0"

@@ -5,6 +5,9 @@ With ``realtime`` the frames are paced at the media's own rate so the daemon see
 what it would see live; without it they come as fast as they can be decoded. A skipped
 frame keeps its place in time but is not decoded where that can be avoided: images are
 not read, and a looped clip is decoded from memory after its first pass (clip_cache.py).
+In real time it also behaves as a camera asked for a frame rate (``set_frame_rate``): a
+recording faster than that is delivered every n-th frame, the others passed over at once
+rather than each waited for, as a camera set to a lower rate never produces them.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class ReplaySource:
         self._position = 0
         self._index = 0
         self._period = 0.0
+        self._stride = 1
+        """Frames advanced per delivered frame: the recording's rate over the rate asked for."""
         self._next_due: float | None = None
 
     def open(self) -> None:
@@ -73,9 +78,11 @@ class ReplaySource:
                 self._clip = ClipCache(self.path.name, self._clip_budget)
         else:
             raise SourceError(f"replay source '{self.path}' does not exist")
-        self._position, self._next_due = 0, None
+        self._position, self._next_due, self._stride = 0, None, 1
 
     def read(self) -> Frame | None:
+        if not self._pass_over():
+            return None
         image, source_name = self._next(decode=True)
         if image is None:
             return None
@@ -86,6 +93,8 @@ class ReplaySource:
         return frame
 
     def skip(self) -> bool:
+        if not self._pass_over():
+            return False
         image, _ = self._next(decode=False)
         if image is None:
             return False
@@ -94,7 +103,21 @@ class ReplaySource:
         return True
 
     def set_frame_rate(self, fps: float) -> None:
-        """A recording keeps its own rate (its timing is what is being replayed)."""
+        """In real time, deliver about ``fps`` frames/s (never more than the recording has);
+        as fast as possible, every frame (an evaluation must see them all)."""
+        if not self._realtime or fps <= 0 or self._period <= 0:
+            self._stride = 1
+            return
+        self._stride = max(1, round(1.0 / (self._period * fps)))
+
+    def _pass_over(self) -> bool:
+        """The frames a camera at the asked-for rate would not have produced; False at the end."""
+        for _ in range(self._stride - 1):
+            image, _ = self._next(decode=False)
+            if image is None:
+                return False
+            self._index += 1
+        return True
 
     def _next(self, decode: bool) -> tuple[npt.NDArray[np.uint8] | None, str]:
         """The next frame (an empty array when not decoded), or None at the end."""
@@ -161,7 +184,8 @@ class ReplaySource:
         if delay > 0:
             self._sleep(delay)
         # Schedule from the due time, not from now, so pacing does not drift.
-        self._next_due = max(self._next_due + self._period, self._clock() - self._period)
+        period = self._period * self._stride
+        self._next_due = max(self._next_due + period, self._clock() - period)
 
     def close(self) -> None:
         if self._video is not None:

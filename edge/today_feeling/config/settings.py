@@ -176,8 +176,9 @@ class DetectionSettings:
 class PipelineSettings:
     """How often frames are analysed: an always-on device must not burn a core."""
 
-    max_fps: float = setting(8.0, "Analysis rate cap while a face is present", unit="frames/s",
-                             min=0.1, max=120)
+    max_fps: float = setting(5.0, "Analysis rate cap while a face is present (the mood is smoothed "
+                             "over seconds: 5 commits the same moods as 8 on the sample videos, "
+                             "for 37 % less work)", unit="frames/s", min=0.1, max=120)
     idle_fps: float = setting(1.0, "Analysis rate when no face has been seen recently (one "
                               "full-range pass each: someone walking in is found within 1/idle_fps s)",
                               unit="frames/s", min=0.1, max=120)
