@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "edge" / "today_feeling"
+PACKAGE = Path(__file__).resolve().parents[1] / "edge" / "today_feeling"
 
 #: Leaf modules anything may import: the standard library only, no I/O at import.
 LEAVES = {"today_feeling.setting_fields", "today_feeling.errors", "today_feeling.tomlfile"}

@@ -2,7 +2,7 @@
 
 No model is loaded here: which photos a folder holds and how they are labelled is decided
 before any pixel is read. The cropping itself runs on real photos and models in
-tests/pipeline/test_faces_crop.py.
+tests/inference/test_photo_crops.py.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.analysis import ManualClock, ScriptedAnalyser, ScriptedFrames
+from tests.fakes.analysis import ScriptedAnalyser, ScriptedFrames
+from tests.support.clock import ManualClock
 from today_feeling.config.settings import PipelineSettings
 from today_feeling.domain.mood import MoodEngine, MoodSettings
 from today_feeling.events import AnalysisEvent, EventBus

@@ -12,7 +12,7 @@ import pytest
 
 from tests.fakes.camera import FakePicamera2, FlakyCamera
 from tests.media import media
-from tests.unit.test_capture import wait_until
+from tests.support.wait import wait_for
 from today_feeling.backoff import Backoff
 from today_feeling.capture.opencv_source import OpenCvSource
 from today_feeling.capture.picamera import PiCameraSource
@@ -32,7 +32,7 @@ def demand_worker():
 
 def test_without_requests_every_frame_is_decoded(demand_worker) -> None:
     camera, worker = demand_worker
-    assert wait_until(lambda: worker.frames_read > 10)
+    wait_for(lambda: worker.frames_read > 10, 5.0, "more than ten frames read", poll_s=0.01)
     assert worker.frames_skipped == 0
     assert camera.decoded - worker.frames_read in (0, 1)  # (one may be in flight)
 
@@ -60,11 +60,11 @@ def test_frames_before_the_due_time_are_skipped_not_decoded(demand_worker) -> No
 
 def test_an_empty_room_asks_the_camera_for_its_idle_rate(demand_worker) -> None:
     camera, worker = demand_worker
-    assert wait_until(lambda: camera.rates == [15.0])
+    wait_for(lambda: camera.rates == [15.0], 5.0, "the camera at 15 frames/s", poll_s=0.01)
     worker.request(time.monotonic() + 0.1, idle=True)
-    assert wait_until(lambda: camera.rates == [15.0, 5.0])
+    wait_for(lambda: camera.rates == [15.0, 5.0], 5.0, "the camera down to 5 frames/s", poll_s=0.01)
     worker.request(time.monotonic() + 0.1, idle=False)
-    assert wait_until(lambda: camera.rates == [15.0, 5.0, 15.0])
+    wait_for(lambda: camera.rates == [15.0, 5.0, 15.0], 5.0, "the camera back at 15 frames/s", poll_s=0.01)
 
 
 def test_privacy_off_decodes_again_without_waiting_for_a_request(demand_worker) -> None:
@@ -72,7 +72,7 @@ def test_privacy_off_decodes_again_without_waiting_for_a_request(demand_worker) 
     frame = worker.latest(-1, timeout=2)
     worker.request(time.monotonic() + 60, idle=True)  # nothing wanted for a minute
     worker.set_privacy(True)
-    assert wait_until(lambda: worker.state == "privacy")
+    wait_for(lambda: worker.state == "privacy", 5.0, "the worker in privacy", poll_s=0.01)
     worker.set_privacy(False)
     assert worker.latest(frame.index, timeout=2) is not None
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.media import media
-from tests.unit.test_capture import wait_until
+from tests.support.wait import wait_for
 from today_feeling.backoff import Backoff
 from today_feeling.capture.factory import is_live, make_source
 from today_feeling.capture.gstreamer import GstSource
@@ -67,7 +67,8 @@ def test_the_capture_worker_reopens_a_pipeline_that_ended() -> None:
     worker = CaptureWorker(source, Backoff(0.05, 0.1, jitter=0), lambda s, ok, d: states.append(s))
     worker.start()
     try:
-        assert wait_until(lambda: worker.frames_read >= 7, timeout=20)  # three runs of three frames
+        wait_for(lambda: worker.frames_read >= 7, 20.0, "seven frames over three runs of three",
+                 poll_s=0.01)
         assert "ended" in states and states.count("streaming") >= 2
     finally:
         worker.stop()

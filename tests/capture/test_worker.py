@@ -1,28 +1,15 @@
-"""Capture: newest-frame mailbox, reopen with backoff, privacy closes the camera, pacing."""
+"""Capture worker: newest-frame mailbox, reopen with backoff, privacy closes the camera."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
-from tests.fakes.camera import FakePicamera2, FlakyCamera
+from tests.fakes.camera import FlakyCamera
+from tests.support.wait import wait_for
 from today_feeling.backoff import Backoff
-from today_feeling.capture.picamera import PiCameraSource, use_lores_stream
-from today_feeling.capture.replay import ReplaySource
 from today_feeling.capture.worker import CaptureWorker
-
-
-def wait_until(predicate, timeout: float = 5.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 @pytest.fixture
@@ -47,10 +34,10 @@ def test_unplugged_camera_is_retried_and_recovers(camera_worker) -> None:
     camera, worker, states = camera_worker
     assert worker.latest(-1, timeout=2) is not None
     camera.present.clear()
-    assert wait_until(lambda: worker.state == "retrying")
+    wait_for(lambda: worker.state == "retrying", 5.0, "the worker retrying", poll_s=0.01)
     time.sleep(0.3)
     camera.present.set()
-    assert wait_until(lambda: worker.state == "streaming")
+    wait_for(lambda: worker.state == "streaming", 5.0, "the worker streaming again", poll_s=0.01)
     assert camera.opens >= 2
     assert worker.latest(-1, timeout=2) is not None
     assert states[:3] == ["streaming", "retrying", "streaming"]
@@ -60,51 +47,12 @@ def test_privacy_closes_the_camera_until_turned_off(camera_worker) -> None:
     camera, worker, _ = camera_worker
     assert worker.latest(-1, timeout=2) is not None
     worker.set_privacy(True)
-    assert wait_until(lambda: not camera.is_open and worker.state == "privacy")
+    wait_for(lambda: not camera.is_open and worker.state == "privacy", 5.0,
+             "the camera closed for privacy", poll_s=0.01)
     read_before = worker.frames_read
     time.sleep(0.3)
     assert worker.frames_read == read_before
     assert worker.latest(-1, timeout=0.2) is None
     worker.set_privacy(False)
-    assert wait_until(lambda: camera.is_open and worker.frames_read > read_before)
-
-
-def test_backoff_doubles_up_to_the_maximum() -> None:
-    backoff = Backoff(1.0, 5.0, jitter=0)
-    assert [backoff.next_delay() for _ in range(5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
-    backoff.reset()
-    assert backoff.next_delay() == 1.0
-
-
-def test_replay_paces_images_at_their_rate(tmp_path: Path) -> None:
-    for i in range(3):
-        cv2.imwrite(str(tmp_path / f"{i}.png"), np.full((10, 10, 3), i, np.uint8))
-    now = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    source = ReplaySource(tmp_path, realtime=True, image_fps=4.0, clock=lambda: now[0], sleep=sleep)
-    source.open()
-    frames = [source.read() for _ in range(3)]
-    assert source.read() is None
-    assert [f.source_name for f in frames] == ["0.png", "1.png", "2.png"]
-    assert [f.media_t for f in frames] == [0.0, 0.25, 0.5]
-    assert slept == [0.25, 0.25]
-
-
-def test_picamera_uses_the_lores_stream_on_older_pis() -> None:
-    assert use_lores_stream("Raspberry Pi 4 Model B Rev 1.5")
-    assert not use_lores_stream("Raspberry Pi 5 Model B Rev 1.0")
-    assert not use_lores_stream("")
-    fake = FakePicamera2()
-    source = PiCameraSource(1280, 720, 15, factory=lambda: fake, pi_model="Raspberry Pi 4 Model B")
-    source.open()
-    assert fake.started and "lores" in fake.config
-    assert fake.config["controls"] == {"FrameRate": 15}
-    frame = source.read()
-    assert frame.image.shape == (240, 320, 3)
-    source.close()
-    assert not fake.started
+    wait_for(lambda: camera.is_open and worker.frames_read > read_before, 5.0,
+             "the camera reopened and reading", poll_s=0.01)

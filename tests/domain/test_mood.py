@@ -6,17 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from tests.support.clock import ManualClock
 from today_feeling.domain.analysis import Face
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.domain.mood import MoodEngine, MoodSettings
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def face(label: str, p: float = 0.8, score: float = 0.9) -> Face:
@@ -25,7 +18,7 @@ def face(label: str, p: float = 0.8, score: float = 0.9) -> Face:
     return Face((0, 0, 100, 100), score, ((30, 40), (70, 40)) + ((50, 60),) * 4, 1, probs)
 
 
-def feed(engine: MoodEngine, clock: FakeClock, faces: list[Face | None], fps: float = 8.0) -> list:
+def feed(engine: MoodEngine, clock: ManualClock, faces: list[Face | None], fps: float = 8.0) -> list:
     states = []
     for f in faces:
         clock.now += 1.0 / fps
@@ -34,11 +27,11 @@ def feed(engine: MoodEngine, clock: FakeClock, faces: list[Face | None], fps: fl
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> ManualClock:
+    return ManualClock(1000.0)
 
 
-def test_sustained_expression_is_committed_within_the_dwell(clock: FakeClock) -> None:
+def test_sustained_expression_is_committed_within_the_dwell(clock: ManualClock) -> None:
     settings = MoodSettings(dwell_s=2.0)
     engine = MoodEngine(settings, clock)
     start = clock.now
@@ -49,7 +42,7 @@ def test_sustained_expression_is_committed_within_the_dwell(clock: FakeClock) ->
     assert commit_time - start <= settings.dwell_s + 0.25
 
 
-def test_alternating_noise_never_commits_a_change(clock: FakeClock) -> None:
+def test_alternating_noise_never_commits_a_change(clock: ManualClock) -> None:
     engine = MoodEngine(MoodSettings(), clock)
     feed(engine, clock, [face("sadness")] * 80)
     assert engine.update(face("sadness")).mood == "sadness"
@@ -59,7 +52,7 @@ def test_alternating_noise_never_commits_a_change(clock: FakeClock) -> None:
     assert states[-1].mood == "sadness"
 
 
-def test_blinks_of_another_expression_do_not_flip_the_mood(clock: FakeClock) -> None:
+def test_blinks_of_another_expression_do_not_flip_the_mood(clock: ManualClock) -> None:
     engine = MoodEngine(MoodSettings(min_hold_s=0), clock)
     feed(engine, clock, [face("happiness")] * 60)
     # 0.5 s of surprise every 2 s: a reaction, not a new mood.
@@ -68,7 +61,7 @@ def test_blinks_of_another_expression_do_not_flip_the_mood(clock: FakeClock) -> 
     assert {s.mood for s in states} == {"happiness"}
 
 
-def test_change_waits_for_min_hold_after_a_commit(clock: FakeClock) -> None:
+def test_change_waits_for_min_hold_after_a_commit(clock: ManualClock) -> None:
     engine = MoodEngine(MoodSettings(dwell_s=1.0, min_hold_s=20.0), clock)
     states = feed(engine, clock, [face("happiness")] * 24)
     first = next(i for i, s in enumerate(states) if s.changed)
@@ -79,14 +72,14 @@ def test_change_waits_for_min_hold_after_a_commit(clock: FakeClock) -> None:
     assert states[change].mood == "anger"
 
 
-def test_low_confidence_and_low_score_faces_are_ignored(clock: FakeClock) -> None:
+def test_low_confidence_and_low_score_faces_are_ignored(clock: ManualClock) -> None:
     engine = MoodEngine(MoodSettings(dwell_s=0.5), clock)
     states = feed(engine, clock, [face("anger", p=0.3)] * 40 + [face("fear", score=0.3)] * 40)
     assert all(s.mood is None for s in states)
     assert all(s.smoothed is None for s in states)
 
 
-def test_neutral_holds_the_current_mood_until_its_own_dwell(clock: FakeClock) -> None:
+def test_neutral_holds_the_current_mood_until_its_own_dwell(clock: ManualClock) -> None:
     settings = MoodSettings(dwell_s=1.0, min_hold_s=0.0, neutral_dwell_s=30.0)
     engine = MoodEngine(settings, clock)
     feed(engine, clock, [face("happiness")] * 40)
@@ -96,7 +89,7 @@ def test_neutral_holds_the_current_mood_until_its_own_dwell(clock: FakeClock) ->
     assert states[-1].mood == "neutral"
 
 
-def test_commit_policy_treats_neutral_like_any_mood(clock: FakeClock) -> None:
+def test_commit_policy_treats_neutral_like_any_mood(clock: ManualClock) -> None:
     settings = MoodSettings(dwell_s=1.0, min_hold_s=0.0, neutral_policy="commit")
     engine = MoodEngine(settings, clock)
     feed(engine, clock, [face("happiness")] * 40)
@@ -104,7 +97,7 @@ def test_commit_policy_treats_neutral_like_any_mood(clock: FakeClock) -> None:
     assert states[-1].mood == "neutral"
 
 
-def test_face_lost_resets_evidence_but_keeps_the_mood(clock: FakeClock) -> None:
+def test_face_lost_resets_evidence_but_keeps_the_mood(clock: ManualClock) -> None:
     engine = MoodEngine(MoodSettings(dwell_s=1.0, face_lost_s=3.0), clock)
     feed(engine, clock, [face("happiness")] * 30)
     states = feed(engine, clock, [None] * 40)
@@ -115,7 +108,7 @@ def test_face_lost_resets_evidence_but_keeps_the_mood(clock: FakeClock) -> None:
 def test_smoothing_does_not_depend_on_the_frame_rate() -> None:
     results = []
     for fps in (2.0, 16.0):
-        clock = FakeClock()
+        clock = ManualClock(1000.0)
         engine = MoodEngine(replace(MoodSettings(), dwell_s=2.0, min_hold_s=0), clock)
         feed(engine, clock, [face("sadness")] * int(10 * fps), fps)
         states = feed(engine, clock, [face("anger", 0.9)] * int(1.0 * fps), fps)

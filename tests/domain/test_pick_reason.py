@@ -7,18 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from tests.support.clock import ManualClock
 from today_feeling.config.music import DirectorSettings
 from today_feeling.domain.pick_reason import ENERGY, TONE, PickWhy, band, describe, feel, sentence
 from today_feeling.music.director import Director
 from today_feeling.music.space import TrackMood
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 500.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def grid() -> list[TrackMood]:
@@ -26,8 +19,8 @@ def grid() -> list[TrackMood]:
     return [TrackMood(f"{v:+.2f},{a:+.2f}.flac", v, a) for v in steps for a in steps]
 
 
-def director(**changes: object) -> tuple[Director, Clock]:
-    clock = Clock()
+def director(**changes: object) -> tuple[Director, ManualClock]:
+    clock = ManualClock(500.0)
     settings = replace(DirectorSettings(variety=0.0), **changes)  # type: ignore[arg-type]
     return Director(settings, clock, random.Random(3)), clock
 
@@ -51,7 +44,7 @@ def test_describe_leaves_a_neutral_tone_out() -> None:
 def test_lift_picks_say_the_step_and_move_from_sad_toward_happy_in_words() -> None:
     lift, clock = director(mode="lift", lift_steps=4)
     lift.on_mood("sadness")
-    clock.t += 130
+    clock.now += 130
     picks = []
     for _ in range(6):
         pick = lift.pick(grid())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from tests.support.clock import ManualClock
 from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.ports import Frame, FrameAnalyser, FrameProvider
@@ -47,13 +48,3 @@ class ScriptedAnalyser(FrameAnalyser):
         probs = tuple(0.9 if name == "happiness" else 0.1 / (len(EMOTIONS) - 1) for name in EMOTIONS)
         face = Face((0.0, 0.0, 100.0, 100.0), 0.95, (), 1, probs)
         return FrameAnalysis(index, t, (face,), face)
-
-
-class ManualClock:
-    """Monotonic time that moves only when the test says so."""
-
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now

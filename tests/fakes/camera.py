@@ -8,11 +8,13 @@ from typing import Any
 import numpy as np
 
 from today_feeling.errors import SourceError
-from today_feeling.ports import Frame
+from today_feeling.ports import Frame, FrameSource
 
 
-class FlakyCamera:
-    """A FrameSource whose failures the test scripts: unplug, replug, count opens."""
+class FlakyCamera(FrameSource):
+    """A FrameSource whose failures the test scripts: unplug, replug, count opens.
+
+    Declared against the port, so ``tests/test_quality.py``'s mypy run fails if it drifts."""
 
     name = "flaky-camera"
 

@@ -1,4 +1,4 @@
-"""Run inside ``unshare --mount`` as root (by test_history_full_disk.py): a history on a tiny
+"""Run inside ``unshare --mount`` as root (by test_store_full_disk.py): a history on a tiny
 tmpfs fills it, the writer reports and keeps the rows, the disk grows, every row lands.
 
 Prints one JSON line: what was reported and what the store holds at the end."""

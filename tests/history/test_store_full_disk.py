@@ -25,7 +25,7 @@ def test_a_full_disk_loses_no_history_row(tmp_path: Path) -> None:
     folder.mkdir()
     result = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", sys.executable,
-         str(HERE / "history_full_disk.py"), str(folder)],
+         str(HERE / "full_disk_writer.py"), str(folder)],
         capture_output=True, text=True, timeout=200, check=False,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "edge")})
     if result.returncode != 0 and "mount" in result.stderr and "permission" in result.stderr.lower():

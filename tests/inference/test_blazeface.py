@@ -1,12 +1,10 @@
-"""BlazeFace decoding, weighted NMS, eye alignment and primary-face tracking (pure numpy)."""
+"""BlazeFace decoding: anchors, boxes around their anchor, weighted NMS, IoU (pure numpy)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from today_feeling.domain.analysis import Face
-from today_feeling.inference.align import EYE_DISTANCE, EYE_MID, alignment_matrix
 from today_feeling.inference.blazeface import (
     FULL_RANGE,
     SHORT_RANGE,
@@ -16,7 +14,6 @@ from today_feeling.inference.blazeface import (
     iou,
     weighted_nms,
 )
-from today_feeling.inference.tracker import FaceTracker
 
 
 def test_anchor_counts_match_the_models_outputs() -> None:
@@ -60,45 +57,3 @@ def test_iou() -> None:
     box = np.array([0, 0, 2, 2], np.float32)
     others = np.array([[0, 0, 2, 2], [1, 1, 3, 3], [5, 5, 6, 6]], np.float32)
     assert np.allclose(iou(box, others), [1.0, 1 / 7, 0.0])
-
-
-@pytest.mark.parametrize("roll_deg", [0.0, 25.0, -40.0])
-def test_alignment_puts_the_eyes_on_the_template(roll_deg: float) -> None:
-    size = 64
-    centre, half = np.array([300.0, 200.0]), 40.0
-    angle = np.radians(roll_deg)
-    offset = half * np.array([np.cos(angle), np.sin(angle)])
-    right_eye, left_eye = centre - offset, centre + offset
-    matrix = alignment_matrix(tuple(right_eye), tuple(left_eye), size)
-    mapped = [matrix @ np.array([*p, 1.0]) for p in (right_eye, left_eye)]
-    expected_mid = np.array(EYE_MID) * size
-    assert np.allclose((mapped[0] + mapped[1]) / 2, expected_mid, atol=1e-6)
-    assert np.linalg.norm(mapped[1] - mapped[0]) == pytest.approx(EYE_DISTANCE * size)
-    assert mapped[0][1] == pytest.approx(mapped[1][1])  # eyes level after alignment
-
-
-def _face(x: float, y: float, w: float) -> Face:
-    return Face((x, y, x + w, y + w), 0.9, ((x, y),) * 6)
-
-
-def test_primary_face_is_sticky_until_clearly_outshone() -> None:
-    tracker = FaceTracker()
-    _, primary = tracker.update([_face(100, 100, 100), _face(400, 100, 90)], 640, 480)
-    first_id = primary.track_id
-    # A slightly bigger face elsewhere does not steal the listener...
-    for _ in range(3):
-        _, primary = tracker.update([_face(102, 100, 100), _face(400, 100, 110)], 640, 480)
-        assert primary.track_id == first_id
-    # ...a much more prominent one does.
-    _, primary = tracker.update([_face(104, 100, 100), _face(300, 150, 220)], 640, 480)
-    assert primary.track_id != first_id
-
-
-def test_track_ids_follow_moving_faces() -> None:
-    tracker = FaceTracker()
-    faces, _ = tracker.update([_face(100, 100, 100)], 640, 480)
-    ids = {faces[0].track_id}
-    for step in range(1, 10):
-        faces, _ = tracker.update([_face(100 + 8 * step, 100, 100)], 640, 480)
-        ids.add(faces[0].track_id)
-    assert len(ids) == 1

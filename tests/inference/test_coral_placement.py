@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline.conftest import settings_for
+from tests.support.settings import settings_for
 from today_feeling.errors import AcceleratorError, ModelError
 from today_feeling.inference.build import require_compiled
 from today_feeling.model_store.fetch import fetch_model, verify_all

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.media import media
-from tests.pipeline.conftest import settings_for
+from tests.support.settings import settings_for
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.domain.emotions import fer_labels_to_product, to_product_probs
 from today_feeling.errors import AcceleratorError

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests.media import media
-from tests.pipeline.conftest import settings_for
+from tests.support.settings import settings_for
 from today_feeling import cli
 from today_feeling.domain.emotions import EMOTIONS, UNLABELLED
 from today_feeling.errors import EX_DATAERR

@@ -58,7 +58,7 @@ def test_explicit_edgetpu_without_compiled_model(model_files) -> None:
 
 
 def test_build_logs_one_line_saying_where_emotion_runs(models_dir, caplog) -> None:
-    from tests.pipeline.conftest import settings_for
+    from tests.support.settings import settings_for
     from today_feeling.inference.build import build_recognizer
 
     with caplog.at_level(logging.INFO, logger="today_feeling.inference.build"):

@@ -1,66 +1,11 @@
-"""Credential resolution (file, systemd credential) and the throttling outbox."""
+"""The throttling outbox between event publishers and the MQTT worker thread."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import time
 
-import pytest
-
-from today_feeling.config.mqtt import MqttSettings
-from today_feeling.errors import ConfigError
-from today_feeling.mqtt.connection import broker_address
+from tests.support.clock import ManualClock
 from today_feeling.mqtt.outbox import Outbox, Outgoing
-
-
-def test_url_defaults_and_user_from_url() -> None:
-    plain = broker_address(MqttSettings(url="mqtt://broker"), {})
-    assert (plain.host, plain.port, plain.tls, plain.username, plain.password) == (
-        "broker", 1883, False, None, None)
-    tls = broker_address(MqttSettings(url="mqtts://bob@broker"), {})
-    assert (tls.port, tls.tls, tls.username) == (8883, True, "bob")
-
-
-def test_password_file_first_line(tmp_path: Path) -> None:
-    secret = tmp_path / "pw"
-    secret.write_text("s3cret\nignored\n")
-    settings = MqttSettings(url="mqtt://broker", username="dev", password_file=str(secret))
-    address = broker_address(settings, {})
-    assert address.password == "s3cret"
-    assert "s3cret" not in repr(address)
-
-
-def test_systemd_credential_is_used_when_no_file_is_configured(tmp_path: Path) -> None:
-    (tmp_path / "mqtt-password").write_text("from-systemd")
-    settings = MqttSettings(url="mqtt://dev@broker")
-    address = broker_address(settings, {"CREDENTIALS_DIRECTORY": str(tmp_path)})
-    assert address.password == "from-systemd"
-    assert broker_address(settings, {"CREDENTIALS_DIRECTORY": str(tmp_path / "x")}).password \
-        is None
-
-
-@pytest.mark.parametrize("content", [None, ""])
-def test_unreadable_or_empty_password_file_is_a_config_error(tmp_path: Path,
-                                                             content: str | None) -> None:
-    path = tmp_path / "pw"
-    if content is not None:
-        path.write_text(content)
-    settings = MqttSettings(url="mqtt://u@broker", password_file=str(path))
-    with pytest.raises(ConfigError, match="password"):
-        broker_address(settings, {})
-
-
-def test_password_without_user_is_a_config_error(tmp_path: Path) -> None:
-    (tmp_path / "pw").write_text("x")
-    with pytest.raises(ConfigError, match="username"):
-        broker_address(MqttSettings(url="mqtt://broker", password_file=str(tmp_path / "pw")), {})
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def msg(n: int) -> Outgoing:
@@ -68,7 +13,7 @@ def msg(n: int) -> Outgoing:
 
 
 def test_throttle_sends_first_at_once_then_latest_per_interval() -> None:
-    clock = FakeClock()
+    clock = ManualClock(100.0)
     box = Outbox(clock)
     box.put_throttled("emotion", msg(1), 1.0)
     assert box.get(0) == msg(1)
@@ -80,18 +25,29 @@ def test_throttle_sends_first_at_once_then_latest_per_interval() -> None:
     assert box.get(0) is None
 
 
-def test_fifo_items_before_throttled_and_close_drains() -> None:
-    box = Outbox(FakeClock())
+def test_fifo_items_go_before_a_due_throttled_message() -> None:
+    box = Outbox(ManualClock(100.0))
+    box.put_throttled("stats", msg(9), 5.0)  # due at once: nothing was sent for "stats" yet
+    box.put(msg(1))
+    box.put(msg(2))
+    assert [box.get(0), box.get(0), box.get(0), box.get(0)] == [msg(1), msg(2), msg(9), None]
+
+
+def test_close_drains_the_fifo_refuses_new_work_and_drops_throttled() -> None:
+    box = Outbox(ManualClock(100.0))
     box.put_throttled("stats", msg(9), 5.0)
     box.put(msg(1))
     box.close()
     box.put(msg(2))  # refused after close
+    box.put_throttled("emotion", msg(3), 1.0)  # refused too
     assert box.get(0) == msg(1)
-    assert box.get(0) is None
+    started = time.monotonic()
+    assert box.get(5.0) is None  # closed and drained: None at once, not after the timeout
+    assert time.monotonic() - started < 1.0
 
 
 def test_bounded_queue_drops_oldest() -> None:
-    box = Outbox(FakeClock(), max_items=2)
+    box = Outbox(ManualClock(100.0), max_items=2)
     for n in range(3):
         box.put(msg(n))
     assert [box.get(0), box.get(0), box.get(0)] == [msg(1), msg(2), None]

@@ -12,7 +12,7 @@ from tests.fixtures.broker import Broker
 from tests.fixtures.mqtt_probe import Message, Probe
 from tests.mqtt.conftest import BASE, DEVICE, DeviceFactory
 from tests.mqtt.schemas import check
-from tests.mqtt.test_pure import analysis_event, mood_state
+from tests.mqtt.test_payloads import analysis_event, mood_state
 from today_feeling.domain.emotions import EMOTIONS
 from today_feeling.events import LibraryScan, MoodChanged, ServiceStatus, StatsEvent, TrackChanged
 
@@ -249,3 +249,12 @@ def test_library_scan_progress_is_retained_rate_limited_and_ends_idle(
         assert late.wait_for(f"{BASE}/library").json()["state"] == "idle"  # retained
     finally:
         late.close()
+
+
+def test_build_service_is_none_without_url() -> None:
+    from today_feeling.config.settings import Settings
+    from today_feeling.domain.controls import Controls
+    from today_feeling.events import EventBus
+    from today_feeling.mqtt import build_service
+
+    assert build_service(Settings(), EventBus(), Controls()) is None

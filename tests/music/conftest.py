@@ -8,8 +8,7 @@ short enough to analyse quickly; tests reach a track boundary with ``seek``.
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from mpd import MPDClient
 
 from tests.conftest import free_port
+from tests.support.wait import wait_for
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.music.connection import close_quietly, connect
 from today_feeling.music.demo import DemoTrack, default_tracks, write_track
@@ -30,19 +30,6 @@ TRACK_COUNT = 12
 if shutil.which("mpd") is None or shutil.which("ffmpeg") is None:
     pytest.skip("needs Debian's mpd and ffmpeg (apt-get install mpd ffmpeg)",
                 allow_module_level=True)
-
-
-def wait_for(predicate: Callable[[], Any], timeout_s: float = 10.0, interval_s: float = 0.05,
-             what: str = "condition") -> Any:
-    """Poll until ``predicate()`` is truthy and return it; fail the test after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
-        time.sleep(interval_s)
 
 
 @dataclass(frozen=True)
@@ -130,5 +117,5 @@ def scanned(mpd_server: LocalMpd) -> LocalMpd:
 
 
 # The service rig lives in its own module; importing its fixture here shares it with every
-# music test (it needs mpd_settings and wait_for above, hence the import at the end).
+# music test (it needs mpd_settings above, hence the import at the end).
 from tests.music.rig import rig_factory  # noqa: E402, F401

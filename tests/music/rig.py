@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures.mopidy import LocalMopidy
-from tests.music.conftest import mpd_settings, wait_for
+from tests.music.conftest import mpd_settings
+from tests.support.wait import wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.domain.controls import Controls, ControlState
 from today_feeling.domain.mood import MoodState

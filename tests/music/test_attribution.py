@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes.analysis import ManualClock
+from tests.support.clock import ManualClock
 from today_feeling.music.attribution import END_SLACK_S, EXPECT_S, Attribution, SongChangeVerdict
 from today_feeling.music.catalog import PlayerSnapshot
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from tests.support.clock import ManualClock
 from today_feeling.config.music import DirectorSettings
 from today_feeling.music.director import Director
 from today_feeling.music.space import EMOTION_POINTS, TrackMood, distance
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def grid() -> list[TrackMood]:
@@ -24,8 +17,8 @@ def grid() -> list[TrackMood]:
     return [TrackMood(f"{v:+.2f},{a:+.2f}.flac", v, a) for v in steps for a in steps]
 
 
-def make(**changes: object) -> tuple[Director, Clock]:
-    clock = Clock()
+def make(**changes: object) -> tuple[Director, ManualClock]:
+    clock = ManualClock(1000.0)
     settings = replace(DirectorSettings(variety=0.0), **changes)  # type: ignore[arg-type]
     return Director(settings, clock, random.Random(1)), clock
 
@@ -34,7 +27,7 @@ def test_match_picks_from_the_mood_region_with_a_reason() -> None:
     director, clock = make()
     assert director.pick(grid()) is None  # no mood yet
     director.on_mood("sadness")
-    clock.t += 42
+    clock.now += 42
     pick = director.pick(grid())
     assert pick is not None
     assert distance(pick.track.point, EMOTION_POINTS["sadness"]) < 0.2
@@ -104,7 +97,7 @@ def test_manual_action_backs_off_for_the_configured_time() -> None:
     assert director.active
     director.note_manual("skip")
     assert not director.active
-    clock.t += 61
+    clock.now += 61
     assert director.active
 
 
@@ -113,7 +106,7 @@ def test_off_mode_has_no_target_and_switch_needs_stable_mood() -> None:
     director.on_mood("anger")
     misfit = TrackMood("calm.flac", 0.5, -0.8)
     assert not director.wants_switch(misfit)
-    clock.t += 31
+    clock.now += 31
     assert director.wants_switch(misfit)
     assert not director.wants_switch(TrackMood("fit.flac", -0.6, 0.8))
     director.set_mode("off")

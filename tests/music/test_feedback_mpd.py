@@ -6,8 +6,8 @@ from typing import Any
 
 from mpd import MPDClient
 
-from tests.music.conftest import wait_for
 from tests.music.rig import Rig
+from tests.support.wait import wait_for
 from today_feeling.music import stickers
 from today_feeling_dev.local_mpd import LocalMpd
 

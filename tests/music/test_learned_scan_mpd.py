@@ -11,7 +11,8 @@ import pytest
 from mpd import MPDClient
 
 from tests.conftest import free_port
-from tests.music.conftest import mpd_settings, wait_for
+from tests.music.conftest import mpd_settings
+from tests.support.wait import wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.config.settings import ModelSettings
 from today_feeling.music import stickers

@@ -10,8 +10,9 @@ import pytest
 from mpd import MPDClient
 
 from tests.conftest import free_port
-from tests.fakes.analysis import ManualClock
-from tests.music.conftest import mpd_settings, wait_for
+from tests.music.conftest import mpd_settings
+from tests.support.clock import ManualClock
+from tests.support.wait import wait_for
 from today_feeling.config.music import MpdSettings
 from today_feeling.events import EventBus, ServiceStatus
 from today_feeling.music import messages as msg

@@ -11,8 +11,9 @@ import pytest
 
 from tests.conftest import free_port
 from tests.fixtures.mopidy import MOPIDY_MISSING, LocalMopidy
-from tests.music.conftest import DemoLibrary, mpd_settings, wait_for
+from tests.music.conftest import DemoLibrary, mpd_settings
 from tests.music.rig import Rig
+from tests.support.wait import wait_for
 from today_feeling.config.music import DirectorSettings, MpdSettings
 from today_feeling.music import stickers
 from today_feeling.music.connection import close_quietly, connect

@@ -8,9 +8,9 @@ from typing import Any
 
 from mpd import MPDClient
 
-from tests.music.conftest import wait_for
 from tests.music.rig import Rig
 from tests.music.test_service_mpd import playing, to_end
+from tests.support.wait import wait_for
 from today_feeling.events import NextPlanned
 from today_feeling_dev.local_mpd import LocalMpd
 

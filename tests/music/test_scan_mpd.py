@@ -7,7 +7,8 @@ import time
 
 from mpd import MPDClient
 
-from tests.music.conftest import DemoLibrary, mpd_settings, wait_for
+from tests.music.conftest import DemoLibrary, mpd_settings
+from tests.support.wait import wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.music import stickers
 from today_feeling.music.scan import scan_library

@@ -11,7 +11,8 @@ from typing import Any
 from mpd import MPDClient
 
 from tests.conftest import free_port
-from tests.music.conftest import TRACK_COUNT, DemoLibrary, mpd_settings, wait_for
+from tests.music.conftest import TRACK_COUNT, DemoLibrary, mpd_settings
+from tests.support.wait import wait_for
 from today_feeling.config.music import DirectorSettings
 from today_feeling.config.settings import MpdSettings, Settings
 from today_feeling.domain.controls import Controls

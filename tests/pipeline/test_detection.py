@@ -99,14 +99,16 @@ def test_no_face_video_has_no_faces(recognizer_factory) -> None:
 def test_tiled_search_in_an_empty_room_is_rate_limited(models_dir) -> None:
     empty = np.full((360, 640, 3), 120, np.uint8)  # nobody there: every pass comes back empty
     recognizer = build_recognizer(settings_for(
-        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 2.0, "motion_gate": False})).recognizer
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 2.0,
+                               "motion_gate": False})).recognizer
     passes = [recognizer.analyse(empty, i, t).detector for i, t in enumerate((0.0, 0.5, 1.9, 2.0, 2.5))]
     # after the first frame finds nobody the short pass is not repeated: one pass per frame
     assert passes == ["short+tiled", "full", "full", "tiled", "full"]
     # a source that starts again (a looped video) searches at once
     assert recognizer.analyse(empty, 5, 0.1).detector == "tiled"
     every_frame = build_recognizer(settings_for(
-        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 0.0, "motion_gate": False})).recognizer
+        models_dir, detection={"tile_grid": 2, "tile_search_interval_s": 0.0,
+                               "motion_gate": False})).recognizer
     assert [every_frame.analyse(empty, i, i / 8).detector for i in range(3)] == [
         "short+tiled", "tiled", "tiled"]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support.clock import ManualClock
 from today_feeling.config.profiles import ProfilesSettings
 from today_feeling.domain.analysis import Face
 from today_feeling.domain.controls import Controls, ControlState
@@ -42,18 +43,10 @@ def frontal_face(width: float = 120.0) -> Face:
     return Face((x0, y0, x0 + width, y0 + width), 0.9, keypoints, track_id=1)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 class Rig:
     def __init__(self, tmp: Path, active: str = "") -> None:
         self.store = ProfileStore(tmp / "profiles")
-        self.bus, self.clock = EventBus(), Clock()
+        self.bus, self.clock = EventBus(), ManualClock(1_000_000.0)
         self.controls = Controls(ControlState(profile=active))
         self.changes: list[ProfilesChanged] = []
         self.progress: list[dict[str, object]] = []
@@ -69,7 +62,7 @@ class Rig:
 
     def see(self, emotion: str, faces: int = 1, crop: np.ndarray = SHARP_CROP, width: float = 120) -> None:
         self.runtime.observe(frontal_face(width), faces, crop, direction(emotion))
-        self.clock.t += 0.25
+        self.clock.now += 0.25
 
 
 def test_no_profile_returns_the_model_s_own_probabilities(tmp_path: Path) -> None:
@@ -111,9 +104,9 @@ def test_a_correction_labels_the_last_seconds_and_can_be_undone(tmp_path: Path) 
     rig = Rig(tmp_path, active="ana")
     rig.save("ana", emotions=("anger", "neutral"))
     rig.runtime.start()
-    rig.clock.t += 60  # an old face must not be swept into the correction
+    rig.clock.now += 60  # an old face must not be swept into the correction
     rig.see("fear")
-    rig.clock.t += 10
+    rig.clock.now += 10
     for _ in range(4):
         rig.see("fear")
     rig.bus.publish(ProfileRequest("correct", "fear"))
@@ -145,13 +138,13 @@ def test_guided_enrolment_gates_faces_and_ends_with_an_active_profile(tmp_path: 
     rig.bus.publish(ProfileRequest("enrol_capture", "anger"))
     for _ in range(6):
         rig.see("anger")
-    rig.clock.t += 1.0
+    rig.clock.now += 1.0
     rig.runtime.tick()
     assert rig.progress[-1]["done"] == ["anger"]
     rig.bus.publish(ProfileRequest("enrol_capture", "fear"))
     for _ in range(6):
         rig.see("fear", faces=2)  # someone else in view: nothing may be learned
-    rig.clock.t += 1.0
+    rig.clock.now += 1.0
     rig.runtime.tick()
     assert rig.progress[-1]["done"] == ["anger"]
     assert quality.MANY_FACES in str(rig.progress[-1]["message"])

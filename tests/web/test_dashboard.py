@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.mqtt_probe import Probe
+from tests.support.wait import wait_for
 from tests.web.conftest import Stack, clear_of_midnight, screenshot
 from today_feeling.domain.analysis import Face, FrameAnalysis
 from today_feeling.domain.emotions import EMOTIONS
@@ -81,7 +82,7 @@ def test_controls_publish_commands_and_follow_state(
     mark = probe.mark()
     page.click("#btn-next")
     probe.wait_for(f"{base}/next/set", after=mark)
-    _wait(lambda: "next" in stack.actions, "the daemon's controls did not get 'next'")
+    wait_for(lambda: "next" in stack.actions, what="the daemon's controls to get 'next'")
     stack.bus.publish(TrackChanged(file="b.mp3", artist="Next Artist", title="Second Song",
                                    reason="skipped by you", wall_time=time.time()))
     expect(page.locator("#track-title")).to_have_text("Second Song")
@@ -110,7 +111,7 @@ def test_controls_publish_commands_and_follow_state(
     page.locator("#volume").fill("30")
     probe.wait_text(f"{base}/volume/set", "30", after=mark)
     expect(page.locator("#volume-out")).to_have_text("30")
-    _wait(lambda: stack.controls.state.volume == 30, "volume did not reach the controls")
+    wait_for(lambda: stack.controls.state.volume == 30, what="volume 30 to reach the controls")
     screenshot(page, "dashboard-controls")
 
     mark = probe.mark()
@@ -132,14 +133,15 @@ def test_thumbs_quiet_hours_and_library_progress(page, stack: Stack, probe: Prob
     mark = probe.mark()
     page.click("#btn-dislike")
     probe.wait_text(f"{base}/feedback/set", "DOWN", after=mark)
-    _wait(lambda: stack.actions[-2:] == ["like", "dislike"], "the daemon did not get the thumbs")
+    wait_for(lambda: stack.actions[-2:] == ["like", "dislike"], what="the daemon to get the thumbs")
 
     page.locator("#quiet-from").fill("23:15")
     mark = probe.mark()
     page.click("#quiet")
     probe.wait_text(f"{base}/quiet_hours/set", "23:15-07:00", after=mark)
     expect(page.locator("#quiet")).to_have_attribute("aria-checked", "true")
-    _wait(lambda: stack.controls.state.quiet_hours == "23:15-07:00", "quiet hours did not reach the controls")
+    wait_for(lambda: stack.controls.state.quiet_hours == "23:15-07:00",
+             what="quiet hours to reach the controls")
     mark = probe.mark()
     page.click("#quiet")
     probe.wait_text(f"{base}/quiet_hours/set", "off", after=mark)
@@ -208,11 +210,3 @@ def test_default_broker_url_is_the_page_host(page, stack: Stack) -> None:
                 m.brokerUrl({ws_url: 'ws://b:1', ws_port: 9001}, {protocol: 'http:'})];
     }""")
     assert url == ["ws://192.168.1.40:9001", "wss://speaker.local:9001", "ws://b:1"]
-
-
-def _wait(predicate, message: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(message)
-        time.sleep(0.05)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.broker import Broker, BrokerFactory
+from tests.support.clock import ManualClock
 from today_feeling.checks import Check
 from today_feeling.config.mqtt import MqttSettings
 from today_feeling.config.settings import DeviceSettings, Settings
@@ -126,9 +127,8 @@ def test_logins_are_remembered_refusals_too_and_guessing_is_rate_limited() -> No
         ok = address.password == "right"
         return Check("mqtt", ok, "" if ok else "mqtt://127.0.0.1:1883: refused: Not authorized")
 
-    now = [0.0]
     logins = BrokerLogins(BrokerAddress("127.0.0.1", 1883, False, None), MqttSettings(),
-                          login=login, clock=lambda: now[0])
+                          login=login, clock=ManualClock())
     right = "Basic " + base64.b64encode(b"reader:right").decode()
     assert logins.allowed(right, "10.0.0.2") and logins.allowed(right, "10.0.0.2")
     assert calls == ["reader"]  # the broker was asked once
