@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.media import media
-from tests.pipeline.conftest import settings_for
+from tests.support.settings import settings_for
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.inference.blazeface import iou
 from today_feeling.inference.build import build_recognizer

@@ -1,7 +1,7 @@
 """Draw the dashboard's app icons as PNGs with the standard library only (no Pillow).
 
 Why a script: the icons are generated, not downloaded, so their origin is clear and they
-can be redrawn at any size. Run: python3 web/make_icons.py (writes into the static folder).
+can be redrawn at any size. Run: python3 tools/dashboard-vendor/make_icons.py (writes into the static folder).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import struct
 import zlib
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "edge" / "today_feeling" / "web" / "static" / "icons"
+OUT = Path(__file__).resolve().parents[2] / "edge" / "today_feeling" / "web" / "static" / "icons"
 BG = (16, 18, 24)
 TOP = (255, 212, 90)
 BOTTOM = (247, 139, 61)

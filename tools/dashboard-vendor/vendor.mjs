@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, "node_modules", "mqtt");
-const outDir = join(here, "..", "edge", "today_feeling", "web", "static", "vendor");
+const outDir = join(here, "..", "..", "edge", "today_feeling", "web", "static", "vendor");
 const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 
 mkdirSync(outDir, { recursive: true });
@@ -19,7 +19,7 @@ const sha256 = createHash("sha256").update(readFileSync(bundle)).digest("hex");
 writeFileSync(
   join(outDir, "VERSIONS.txt"),
   [
-    "Vendored browser libraries (refresh: cd web && npm ci && npm run vendor)",
+    "Vendored browser libraries (refresh: cd tools/dashboard-vendor && npm ci && npm run vendor)",
     "",
     `mqtt.min.js  ${pkg.name}@${pkg.version}  licence ${pkg.license} (see mqtt.LICENSE.md)`,
     `  source: https://www.npmjs.com/package/${pkg.name}/v/${pkg.version} dist/mqtt.min.js`,
