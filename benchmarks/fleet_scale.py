@@ -39,9 +39,10 @@ last); then start it on the fleet's port and time until every device is ``online
 
 Ramp. One fresh broker per step, no restart. A step *keeps up* when: no QoS 1 message lost,
 ``publish_to_receive`` p99 <= 250 ms (a quarter of the emotion interval), and the broker's mean
-CPU <= 90 % of one core. The ramp stops at the first step that does not keep up (the broker's
-limit), or earlier when the *rig* is the limit: the feeds run late (p99 > 100 ms) or the
-machine is >= 95 % busy; past that point this machine cannot tell more about the broker.
+CPU <= 90 % of one core. The ramp stops at the first step where the *rig* does not keep up (the
+feeds run late, p99 > 100 ms, or the machine is >= 95 % busy: then latency and CPU figures
+describe a starved machine, not the broker, and the step says nothing about the broker), or
+at the first step where the broker does not keep up (its limit).
 """
 
 from __future__ import annotations
@@ -102,11 +103,11 @@ def ramp(counts: list[int], step_s: float, speed: float, auth: bool, budget_s: f
         result["verdict"] = verdict(result)
         steps.append(result)
         print(f"# ramp step: {line(result)}", file=sys.stderr, flush=True)
-        if not result["verdict"]["broker_keeps_up"]:
-            stopped = f"broker stopped keeping up at {count} devices"
+        if not result["verdict"]["rig_keeps_up"]:  # then the broker's figures say nothing
+            stopped = f"the rig (this machine) stopped keeping up at {count} devices"
             break
-        if not result["verdict"]["rig_keeps_up"]:
-            stopped = f"the rig stopped keeping up at {count} devices (the broker had not)"
+        if not result["verdict"]["broker_keeps_up"]:
+            stopped = f"the broker stopped keeping up at {count} devices"
             break
     return {"speed": speed, "step_s": step_s, "stopped": stopped, "steps": steps}
 
