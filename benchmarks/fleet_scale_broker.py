@@ -8,10 +8,8 @@ connections and lets a fleet-wide consumer queue far more than the default 1000 
 
 from __future__ import annotations
 
-import getpass
 import itertools
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Mapping
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import free_port
-from tests.fixtures.broker import MOSQUITTO_PASSWD, Broker
+from tests.fixtures.broker import Broker
 
 MAX_CONNECTIONS = 20000
 #: A consumer of ``today_feeling/#`` sees every device's traffic; mosquitto's default queue of
@@ -35,41 +33,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 class CentralBroker(Broker):
     """A fleet's central mosquitto: persistence, high limits, optional per-device logins."""
 
+    LOGGING = ("log_type error", "log_type warning", "connection_messages false")
+    GLOBAL_OPTIONS = (f"max_queued_messages {MAX_QUEUED_MESSAGES}",)
+    LISTENER_OPTIONS = (f"max_connections {MAX_CONNECTIONS}",)
+
     def __init__(self, workdir: Path, *, persistence: bool = True,
                  users: Mapping[str, str] | None = None) -> None:
         super().__init__(workdir, users=users, acl=ACL if users else None, persistence=persistence)
-
-    def _write_config(self, acl: str | None, allow_anonymous: bool | None, persist: bool) -> None:
-        lines = [
-            f"user {getpass.getuser()}",
-            "per_listener_settings false",
-            f"allow_anonymous {'false' if self.users else 'true'}",
-            f"log_dest file {self.log_path}",
-            "log_type error", "log_type warning",
-            "connection_messages false",
-            "set_tcp_nodelay true",
-            f"persistence {'true' if persist else 'false'}",
-            f"persistence_location {self.workdir}/",
-            f"max_queued_messages {MAX_QUEUED_MESSAGES}",
-            f"listener {self.port} 127.0.0.1",
-            "protocol mqtt",
-            f"max_connections {MAX_CONNECTIONS}",
-        ]
-        if self.users:
-            lines.append(f"password_file {self._write_passwords()}")
-        if acl is not None:
-            acl_path = self.workdir / "acl"
-            acl_path.write_text(acl)
-            lines.append(f"acl_file {acl_path}")
-        self.config_path.write_text("\n".join(lines) + "\n")
-
-    def _write_passwords(self) -> Path:
-        """All users hashed by one ``mosquitto_passwd -U`` (one call per user is slow at 1000s)."""
-        path = self.workdir / "passwd"
-        path.write_text("".join(f"{user}:{password}\n" for user, password in self.users.items()))
-        path.chmod(0o600)
-        subprocess.run([MOSQUITTO_PASSWD, "-U", str(path)], check=True, capture_output=True, timeout=120)
-        return path
 
     def move_to_private_port(self) -> int:
         """Listen on a fresh port no device knows (call while stopped); returns the fleet's port."""

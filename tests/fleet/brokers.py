@@ -7,6 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.support.process import stop_process
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 5.0
@@ -53,12 +55,4 @@ class NamespacedBroker:
 
     def stop(self) -> None:
         """SIGTERM (then SIGKILL); the broker saves its persistence file on the way out."""
-        proc = self._proc
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT_S)
+        stop_process(self._proc, timeout=STOP_TIMEOUT_S)

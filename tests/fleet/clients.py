@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.process import stop_process
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Event = dict[str, Any]
 
@@ -102,13 +104,7 @@ class Listener:
         return ""
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=5)
+        stop_process(self._proc, timeout=5)
 
 
 def publish(endpoint: Endpoint, topic: str, *payloads: str, retain: bool = False,

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.fixtures.certs import make_certs
 from tests.fleet.brokers import MOSQUITTO, NamespacedBroker, device_main_config
 from tests.fleet.clients import Endpoint, Listener, is_message
 from tests.fleet.netns import CENTRAL_IP, ETC_NETNS, Topology
-from tests.fleet.pki import make_server_pki
 from tests.fleet.render import CENTRAL_PORT, LOCAL_PORT, Fleet, render
 
 #: Each device's inventory groups besides today_feeling: alpha and charlie are upstairs.
@@ -89,7 +89,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningFleet]:
     with contextlib.ExitStack() as stack:
         stack.callback(topology.delete)
         topology.create()
-        fleet = Fleet(root, make_server_pki(root / "pki", CENTRAL_IP), GROUPS)
+        fleet = Fleet(root, make_certs(root / "pki", CENTRAL_IP), GROUPS)
         render(fleet, topology)
         running = _start(fleet, topology, stack)
         running.wait_bridges("1", list(GROUPS))

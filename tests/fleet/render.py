@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.fixtures.certs import Certs
 from tests.fleet.netns import CENTRAL_IP, Topology
-from tests.fleet.pki import ServerPki
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ANSIBLE_DIR = REPO_ROOT / "ansible"
@@ -36,7 +36,7 @@ class Fleet:
     """What the test needs to know about the rendered fleet: folders, groups, passwords."""
 
     root: Path
-    pki: ServerPki
+    pki: Certs
     groups: dict[str, list[str]]
     """Each device's extra inventory groups (every device is also in today_feeling)."""
     passwords: dict[str, str] = field(default_factory=dict)
@@ -71,8 +71,8 @@ def _central_vars(fleet: Fleet) -> dict[str, Any]:
         "today_feeling_central_persistence_dir": str(fleet.root / "central-db"),
         "today_feeling_central_log_dest": f"file {fleet.root / 'central.log'}",
         "today_feeling_central_run_user": "root",  # the temporary folders are root's
-        "today_feeling_central_tls_cert_src": str(fleet.pki.cert),
-        "today_feeling_central_tls_key_src": str(fleet.pki.key),
+        "today_feeling_central_tls_cert_src": str(fleet.pki.server_cert),
+        "today_feeling_central_tls_key_src": str(fleet.pki.server_key),
         "today_feeling_central_manage_packages": False,
         "today_feeling_central_service_manage": False,
         "today_feeling_central_operators": [

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 from tests.fixtures.daemon import BASE_CONFIG, cli
+from tests.support.process import stop_process
 
 #: Inside the namespace: a tmpfs over /sys/class/thermal with zone 0 at $1 millidegrees, then the
 #: daemon replaces the shell (the Popen pid is the daemon's).
@@ -87,14 +88,7 @@ class Device:
                              f"{self.log()[-3000:]}")
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
     def log(self) -> str:
         path = self.tmp / "daemon.log"

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.deploy.paths import VENV_BIN
+from tests.support.process import stop_process
 
 T = TypeVar("T")
 
@@ -89,14 +90,7 @@ class Prometheus:
                 if a["labels"]["alertname"] == alertname and a["state"] == "firing"]
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.is_file() else ""
