@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import time
 
+import numpy as np
 import pytest
 
 from tests.media import media
@@ -49,6 +51,21 @@ def test_a_file_pipeline_decodes_the_real_video_and_skips_frames() -> None:
         assert count == 72  # every frame of the clip, none invented
     finally:
         source.close()
+
+
+def test_capture_fps_caps_the_pipeline_before_conversion() -> None:
+    """A 30 fps file through a source asked for 8 fps: about 8 of every 30 frames, none repeated."""
+    settings = CaptureSettings(width=64, height=36, fps=8)
+    source = make_source(f"gst:filesrc location={media('single_face.mp4')} ! decodebin", settings)
+    source.open()
+    try:
+        frames = []
+        while (frame := source.read()) is not None:
+            frames.append(frame.image)
+    finally:
+        source.close()
+    assert 17 <= len(frames) <= 21  # 72 frames, 2.4 s of video at 8 fps
+    assert all(not np.array_equal(a, b) for a, b in itertools.pairwise(frames))
 
 
 def test_a_broken_pipeline_says_what_gstreamer_said() -> None:

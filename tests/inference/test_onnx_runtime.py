@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from tests.media import media
 from tests.support.settings import settings_for
+from tests.test_cli import cli
 from today_feeling.capture.replay import ReplaySource
 from today_feeling.domain.emotions import fer_labels_to_product, to_product_probs
 from today_feeling.errors import AcceleratorError
@@ -78,3 +80,17 @@ def test_gpu_accelerators_say_what_to_check_when_absent(models_dir: Path) -> Non
         resolve_runtime(settings_for(models_dir, inference={"runtime": "litert", "accelerator": "cuda"}))
     # without a GPU provider, auto stays on LiteRT (the Pi and this machine)
     assert resolve_runtime(settings_for(models_dir)) == "litert"
+
+
+def test_bench_names_the_runtime_that_ran(tmp_path: Path, models_dir: Path) -> None:
+    """A benchmark figure is only comparable when it says which runtime produced it."""
+    names = {}
+    for runtime in ("litert", "onnxruntime"):
+        config = tmp_path / f"{runtime}.toml"
+        config.write_text(f'[inference]\nruntime = "{runtime}"\n')
+        result = cli("bench", str(media("single_face.mp4")), "--json", "--max-frames", "12", "--warmup", "2",
+                     "--config", str(config), "--models-dir", str(models_dir))
+        assert result.returncode == 0, result.stderr
+        names[runtime] = json.loads(result.stdout)["runtime"]
+    assert names["onnxruntime"] == "onnxruntime"
+    assert names["litert"] in ("ai_edge_litert", "tflite_runtime", "tensorflow")

@@ -41,7 +41,7 @@ def make_source(spec: str, settings: CaptureSettings, *, realtime: bool | None =
     if spec == "picamera":
         return PiCameraSource(settings.width, settings.height, settings.fps)
     if spec.startswith(GST_PREFIX):
-        return GstSource(spec, settings.width, settings.height)
+        return GstSource(spec, settings.width, settings.height, settings.fps)
     if is_live(spec):
         return OpenCvSource(spec, settings.width, settings.height, settings.fps)
     path = Path(spec).expanduser()

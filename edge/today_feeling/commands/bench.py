@@ -21,8 +21,7 @@ from today_feeling.commands.common import (
     add_override_arguments,
     settings_from_args,
 )
-from today_feeling.inference.build import build_recognizer
-from today_feeling.inference.runtime import runtime_name
+from today_feeling.inference.build import build_recognizer, runtime_label
 
 STAGES = ("capture", "detect", "align", "classify", "total")
 
@@ -86,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         "source": args.source, "frames": frames, "faces": faces,
         "fps": round(frames / elapsed, 2) if elapsed > 0 else 0.0,
         "stages": summarize(samples), "peak_rss_mb": round(peak_rss_mb(), 1),
-        "threads": settings.inference.threads, "runtime": runtime_name(),
+        "threads": settings.inference.threads, "runtime": runtime_label(settings),
         "accelerator": built.accelerator, "detector_mode": settings.models.detector,
         "detector_frames": detectors, "emotion_model": built.classifier.name,
     }

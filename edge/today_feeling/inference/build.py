@@ -49,6 +49,11 @@ def resolve_runtime(settings: Settings) -> str:
     return wanted
 
 
+def runtime_label(settings: Settings) -> str:
+    """The runtime the models run on, as bench and logs name it: 'onnxruntime' or the TFLite package."""
+    return "onnxruntime" if resolve_runtime(settings) == "onnxruntime" else runtime_name()
+
+
 def _load(models_dir: Path, entry: ModelEntry, settings: Settings) -> LoadedModel:
     if resolve_runtime(settings) == "onnxruntime":
         if not entry.onnx_file:
