@@ -26,9 +26,10 @@ if (( dev )); then
   # on developer machines, which is how it went unnoticed).
   # gstreamer1.0-*: the GStreamer capture source's tests (videotestsrc, an H.264 file).
   # prometheus: the fleet-monitoring tests run promtool and a real Prometheus on loopback.
+  # systemd-container: the rollout tests boot devices as systemd-nspawn containers.
   packages+=(chromium libatomic1 sox systemd debootstrap git mopidy mopidy-mpd mopidy-local
              gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
-             prometheus)
+             prometheus systemd-container)
 fi
 on_pi=0
 if grep -qs "Raspberry Pi" /proc/device-tree/model; then
