@@ -57,6 +57,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "edge"), str(Path(__file__).resolve().parent)]
 
+from fleet_scale_devices import DEVICES_PER_PROCESS  # noqa: E402
 from fleet_scale_run import RunConfig, run_fleet  # noqa: E402
 
 P99_LIMIT_MS = 250.0
@@ -90,7 +91,8 @@ def verdict(result: dict[str, Any]) -> dict[str, Any]:
             "rig_keeps_up": not rig, "rig_reasons": rig}
 
 
-def ramp(counts: list[int], step_s: float, speed: float, auth: bool, budget_s: float) -> dict[str, Any]:
+def ramp(counts: list[int], step_s: float, speed: float, auth: bool, budget_s: float, *,
+         per_process: int) -> dict[str, Any]:
     """Steps of growing fleets until the broker (or the rig) stops keeping up, bounded in time."""
     started, steps = time.monotonic(), list[dict[str, Any]]()
     stopped = "all steps kept up"
@@ -99,7 +101,7 @@ def ramp(counts: list[int], step_s: float, speed: float, auth: bool, budget_s: f
             stopped = f"time budget of {budget_s:g} s reached"
             break
         result = run_fleet(RunConfig(devices=count, duration_s=step_s, speed=speed, restart=False,
-                                     auth=auth, warmup_s=5.0))
+                                     auth=auth, warmup_s=5.0, per_process=per_process))
         result["verdict"] = verdict(result)
         steps.append(result)
         print(f"# ramp step: {line(result)}", file=sys.stderr, flush=True)
@@ -154,19 +156,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ramp", help="comma-separated device counts, e.g. 50,100,200,400")
     parser.add_argument("--step-duration", type=float, default=60.0)
     parser.add_argument("--ramp-budget", type=float, default=1200.0, help="seconds for the whole ramp")
+    parser.add_argument("--per-process", type=int, default=DEVICES_PER_PROCESS,
+                        help=f"simulated devices per process (default {DEVICES_PER_PROCESS}, at most 150)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
     if not 1.0 <= args.speed <= 10.0:
         parser.error("--speed must be between 1 and 10")
+    if not 1 <= args.per_process <= DEVICES_PER_PROCESS:  # paho's select() loop: descriptors < 1024
+        parser.error(f"--per-process must be between 1 and {DEVICES_PER_PROCESS}")
     if args.ramp:
         counts = [int(c) for c in args.ramp.split(",") if c.strip()]
-        report = ramp(counts, args.step_duration, args.speed, args.auth, args.ramp_budget)
+        report = ramp(counts, args.step_duration, args.speed, args.auth, args.ramp_budget,
+                      per_process=args.per_process)
         print(json.dumps(report, indent=1) if args.json else
               "\n".join([line(s) for s in report["steps"]] + [report["stopped"]]))
         return 0
     result = run_fleet(RunConfig(devices=args.devices, duration_s=args.duration, speed=args.speed,
                                  warmup_s=args.warmup, restart=not args.no_restart,
-                                 persistence=not args.no_persistence, auth=args.auth))
+                                 persistence=not args.no_persistence, auth=args.auth,
+                                 per_process=args.per_process))
     result["verdict"] = verdict(result)
     print(json.dumps(result, indent=1) if args.json else describe(result))
     return 0

@@ -40,6 +40,8 @@ class RunConfig:
     persistence: bool = True
     auth: bool = False
     seed: int = 1
+    #: Fewer per process means less GIL contention between one process's paho and feed threads.
+    per_process: int = DEVICES_PER_PROCESS
 
 
 def device_ids(count: int) -> tuple[str, ...]:
@@ -53,8 +55,8 @@ class Fleet:
         ctx = mp.get_context("spawn")
         ids = device_ids(cfg.devices)
         self.workers: list[tuple[BaseProcess, Connection]] = []
-        for number, first in enumerate(range(0, len(ids), DEVICES_PER_PROCESS)):
-            chunk = ids[first: first + DEVICES_PER_PROCESS]
+        for number, first in enumerate(range(0, len(ids), cfg.per_process)):
+            chunk = ids[first: first + cfg.per_process]
             spec = WorkerSpec(host, port, chunk, cfg.speed, cfg.seed * 1000 + number,
                               {d: passwords[d] for d in chunk} if passwords else None,
                               connect_timeout_s=30.0 + 0.1 * len(chunk),
