@@ -74,9 +74,8 @@ def build_classifier(settings: Settings, key: str | None = None) -> EmotionClass
     entry = _entry(manifest, key or settings.models.emotion, "emotion")
     loaded = _load(models_dir, entry, settings)
     classifier = EmotionClassifier(loaded, entry, mirror_average=settings.inference.mirror_average)
-    runtime = "onnxruntime" if loaded.note.startswith("onnxruntime") else runtime_name()
     logger.info("emotion model %s on %s (accelerator=%s: %s; %s, %d thread(s)%s)", entry.key,
-                loaded.accelerator, settings.inference.accelerator, loaded.note, runtime,
+                loaded.accelerator, settings.inference.accelerator, loaded.note, runtime_label(settings),
                 settings.inference.threads,
                 ", mirror-averaged" if settings.inference.mirror_average else "")
     return classifier
