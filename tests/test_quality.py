@@ -34,8 +34,8 @@ def test_mypy_strict_is_clean() -> None:
 
 
 def test_port_fakes_type_check_against_their_ports() -> None:
-    """tests/fakes and tests/support sit outside the package's mypy run; a fake that drifts from
-    its port, or a support helper whose types lie, fails here."""
-    result = subprocess.run([_tool("mypy"), "--strict", "tests/fakes", "tests/support"], cwd=REPO,
-                            capture_output=True, text=True, timeout=300, check=False)
+    """tests/fakes, tests/support and tests/fixtures sit outside the package's mypy run; a fake
+    that drifts from its port, or a helper or fixture whose types lie, fails here."""
+    result = subprocess.run([_tool("mypy"), "--strict", "tests/fakes", "tests/support", "tests/fixtures"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
