@@ -5,6 +5,7 @@ config: no anonymous clients)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import resource
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from paho.mqtt import publish
 
 from tests.fixtures.broker import Broker, BrokerFactory
 from tests.support.clock import ManualClock
@@ -32,18 +34,29 @@ USERS = {"today-feeling": "dev-pw", "reader": "read-pw", "controller": "ctl-pw"}
 IDLE_CONNECTIONS = 1100
 
 
-@pytest.fixture
-def locked(make_broker: BrokerFactory, tmp_path: Path) -> Iterator[HttpServer]:
-    broker: Broker = make_broker(documented=True, users=USERS)
+@contextlib.contextmanager
+def dashboard(broker: Broker, tmp_path: Path) -> Iterator[HttpServer]:
+    """The dashboard of device ``desk`` on ``broker``, after the device published its retained
+    mood there (as its daemon does from its first connection)."""
+    publish.single("today_feeling/desk/mood", '{"mood": null}', retain=True, hostname=broker.host,
+                   port=broker.port, auth={"username": "today-feeling", "password": USERS["today-feeling"]})
     settings = Settings(device=DeviceSettings(id="desk"), http=HttpSettings(bind="127.0.0.1:0"),
                         history=HistorySettings(path=str(tmp_path / "h.sqlite3")),
                         mqtt=MqttSettings(url=broker.url))
     server = build_service(settings, EventBus(), Controls())
     assert server is not None
     server.start()
-    assert server.wait_bound(10)
-    yield server
-    server.stop()
+    try:
+        assert server.wait_bound(10)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def locked(make_broker: BrokerFactory, tmp_path: Path) -> Iterator[HttpServer]:
+    with dashboard(make_broker(documented=True, users=USERS), tmp_path) as server:
+        yield server
 
 
 def basic(login: tuple[str, str] | None) -> dict[str, str]:
@@ -80,6 +93,35 @@ def test_household_data_needs_a_login_the_broker_accepts(locked: HttpServer, pat
     assert get(locked, path, ("nobody", "read-pw")) == 401
     assert get(locked, path, ("reader", USERS["reader"])) == 200
     assert get(locked, path, ("controller", USERS["controller"])) == 200
+
+
+@pytest.fixture
+def with_stranger(make_broker: BrokerFactory, tmp_path: Path) -> Iterator[HttpServer]:
+    """The documented broker with one more account that its ACL grants nothing (another
+    device's, a bridge's, a forgotten one): it logs in, but may read none of this device."""
+    with dashboard(make_broker(documented=True, users={**USERS, "stranger": "str-pw"}), tmp_path) as server:
+        yield server
+
+
+@pytest.mark.parametrize("path", ["/api/history", "/api/summary?days=31", "/metrics"])
+def test_a_login_that_may_not_read_the_device_gets_none_of_its_data(with_stranger: HttpServer,
+                                                                    path: str) -> None:
+    assert get(with_stranger, path, ("stranger", "str-pw")) == 401
+    assert get(with_stranger, path, ("reader", USERS["reader"])) == 200
+
+
+def test_anonymous_reading_of_some_topics_does_not_open_the_dashboard(
+        make_broker: BrokerFactory, tmp_path: Path) -> None:
+    """What the role renders for ``today_feeling_mosquitto_anonymous_read:
+    ["today_feeling/+/availability"]``: anonymous clients get in, but may read only that."""
+    acl = ("topic read today_feeling/+/availability\n\nuser reader\ntopic read today_feeling/#\n\n"
+           "user today-feeling\ntopic readwrite today_feeling/#\n")
+    broker = make_broker(users={"reader": "r", "today-feeling": USERS["today-feeling"]}, acl=acl,
+                         allow_anonymous=True)
+    with dashboard(broker, tmp_path) as server:
+        assert get(server, "/api/summary?days=31") == 401
+        assert get(server, "/metrics") == 401
+        assert get(server, "/metrics", ("reader", "r")) == 200
 
 
 def test_the_page_and_health_need_no_login_but_health_tells_strangers_little(locked: HttpServer) -> None:
@@ -122,13 +164,14 @@ def test_a_thousand_idle_connections_do_not_take_the_dashboard_down(locked: Http
 def test_logins_are_remembered_refusals_too_and_guessing_is_rate_limited() -> None:
     calls: list[str | None] = []
 
-    def login(address: BrokerAddress, _s: MqttSettings, _t: float) -> Check:
+    def login(address: BrokerAddress, _s: MqttSettings, _t: float, topic: str) -> Check:
+        assert topic == "today_feeling/desk/mood"
         calls.append(address.username)
         ok = address.password == "right"
         return Check("mqtt", ok, "" if ok else "mqtt://127.0.0.1:1883: refused: Not authorized")
 
     logins = BrokerLogins(BrokerAddress("127.0.0.1", 1883, False, None), MqttSettings(),
-                          login=login, clock=ManualClock())
+                          "today_feeling/desk/mood", login=login, clock=ManualClock())
     right = "Basic " + base64.b64encode(b"reader:right").decode()
     assert logins.allowed(right, "10.0.0.2") and logins.allowed(right, "10.0.0.2")
     assert calls == ["reader"]  # the broker was asked once

@@ -34,24 +34,41 @@ def check_broker_login(settings: Settings, timeout: float = 5.0,
     return try_login(address, settings.mqtt, timeout)
 
 
-def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5.0) -> Check:
+def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5.0,
+              read_topic: str | None = None) -> Check:
     """Connect once as ``address``'s user and disconnect. Never disturbs the
     running daemon, whose client id is its own (this one is random: it must never replace the
-    daemon's session)."""
+    daemon's session).
+
+    With ``read_topic`` (a retained topic, the device's mood), the login must also
+    receive it: an account the broker admits but whose ACL gives it none of the device's topics
+    (another device's, a bridge's, anonymous with a narrow ACL) is refused, as the broker would
+    refuse it the same data. Receiving is the only proof: mosquitto grants every SUBSCRIBE and
+    filters by ACL at delivery."""
     client = mqtt.Client(CallbackAPIVersion.VERSION2,
                          client_id=f"today_feeling-check-{secrets.token_hex(4)}")
     result: list[str] = []
-    done = threading.Event()
+    done, admitted = threading.Event(), threading.Event()
 
-    def on_connect(_c: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
-        result.append("" if not rc.is_failure else f"refused: {rc}")
-        done.set()
+    def on_connect(c: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
+        if rc.is_failure or read_topic is None:
+            result.append("" if not rc.is_failure else f"refused: {rc}")
+            done.set()
+        else:
+            admitted.set()
+            c.subscribe(read_topic, qos=0)
+
+    def on_message(_c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        if message.topic == read_topic and not result:
+            result.append("")
+            done.set()
 
     def on_connect_fail(_c: mqtt.Client, _u: Any) -> None:
         result.append("cannot connect (broker down, wrong host/port, or TLS failure)")
         done.set()
 
     client.on_connect, client.on_connect_fail = on_connect, on_connect_fail
+    client.on_message = on_message
     try:
         configure_client(client, address, settings)
         client.connect_async(address.host, address.port, keepalive=10)
@@ -62,6 +79,9 @@ def try_login(address: BrokerAddress, settings: MqttSettings, timeout: float = 5
     finally:
         client.disconnect()
         client.loop_stop()
+    if not answered and read_topic is not None and admitted.is_set():
+        return Check("mqtt", False, f"{address.display}: refused: may not read {read_topic} (or the "
+                                    "device has never published it to this broker)")
     if not answered:
         return Check("mqtt", False, f"{address.display}: no answer within {timeout:g}s")
     if result[0]:

@@ -62,4 +62,7 @@ def _broker_logins(settings: Settings) -> BrokerLogins | None:
     if not settings.mqtt.url:
         return None
     address = broker_address(settings.mqtt, os.environ)
-    return BrokerLogins(replace(address, username=None, password=None), settings.mqtt)
+    # The retained mood is what the history is made of, and the daemon publishes it from its
+    # first connection on (``no mood`` until one is committed).
+    mood = Topics.create(settings.mqtt.topic_prefix, settings.device.id).topic("mood")
+    return BrokerLogins(replace(address, username=None, password=None), settings.mqtt, mood)

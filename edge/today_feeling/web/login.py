@@ -30,7 +30,8 @@ REMEMBER_S, REFUSED_S = 300.0, 30.0
 MAX_FAILURES, FAILURE_WINDOW_S = 10, 60.0
 LOGIN_TIMEOUT_S = 3.0
 
-Login = Callable[[BrokerAddress, MqttSettings, float], Check]
+#: (address with the person's login, settings, timeout, topic the login must be able to read)
+Login = Callable[[BrokerAddress, MqttSettings, float, str], Check]
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -45,11 +46,13 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 
 class BrokerLogins:
-    """``allowed(header)``: True when the broker accepts the header's user and password."""
+    """``allowed(header)``: True when the broker accepts the header's user and password and lets
+    that login read ``read_topic`` (the device's retained mood: what the history is made of)."""
 
-    def __init__(self, address: BrokerAddress, settings: MqttSettings, *,
+    def __init__(self, address: BrokerAddress, settings: MqttSettings, read_topic: str, *,
                  login: Login = try_login, clock: Callable[[], float] = time.monotonic) -> None:
         self._address, self._login, self._clock = address, login, clock
+        self._read_topic = read_topic
         # A person logs in with a password only: the daemon's client certificate must not vouch
         # for them (a broker with use_identity_as_username would accept any password with it).
         self._people_settings = replace(settings, cert_file="", key_file="")
@@ -78,7 +81,7 @@ class BrokerLogins:
                 return False
         user, password = credentials
         login = self._login(replace(self._address, username=user or None, password=password or None),
-                            self._people_settings, LOGIN_TIMEOUT_S)
+                            self._people_settings, LOGIN_TIMEOUT_S, self._read_topic)
         with self._lock:
             if login.ok:
                 self._remembered[key] = now + REMEMBER_S
