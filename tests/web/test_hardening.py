@@ -9,7 +9,9 @@ import contextlib
 import http.client
 import json
 import resource
+import select
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from today_feeling.domain.controls import Controls
 from today_feeling.events import EventBus
 from today_feeling.mqtt.connection import BrokerAddress
 from today_feeling.web import HttpServer, build_service
+from today_feeling.web.address_limit import PER_ADDRESS_LIMIT, address_key, is_local_proxy
 from today_feeling.web.login import BrokerLogins
 
 pytestmark = pytest.mark.timeout(120)
@@ -159,6 +162,72 @@ def test_a_thousand_idle_connections_do_not_take_the_dashboard_down(locked: Http
         for sock in idle:
             sock.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def raw_request(server: HttpServer, head: bytes, source: str = "127.0.0.1") -> bytes:
+    """Send ``head`` (request line and headers, no body) and return the status line (b"" when
+    the server closed the connection instead of answering)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10, source_address=(source, 0)) as sock:
+        try:
+            sock.sendall(head)
+            return sock.makefile("rb").readline()
+        except (ConnectionResetError, BrokenPipeError):
+            return b""
+
+
+def test_a_request_too_big_to_hold_is_refused_before_it_is_read(locked: HttpServer) -> None:
+    # A 300 MB body is not waited for (waitress would have read it to a temp file, then 405).
+    status = raw_request(locked, b"POST /api/history HTTP/1.1\r\nHost: x\r\n"
+                                 b"Content-Length: 314572800\r\n\r\n")
+    assert status.split()[1] == b"413"
+    # 64 KiB of headers are not held (waitress's default would keep 256 KiB per connection).
+    status = raw_request(locked, b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 65536 + b"\r\n\r\n")
+    assert status.split()[1] == b"431"
+    assert get(locked, "/", timeout=5.0) == 200  # an ordinary request is untouched
+
+
+def test_one_lan_host_cannot_hold_every_connection(locked: HttpServer) -> None:
+    """Slow senders from one address (here 127.0.0.2: loopback proper is a local proxy's and
+    exempt) keep at most PER_ADDRESS_LIMIT connections; other hosts are still served."""
+    held = [socket.create_connection(("127.0.0.1", locked.port), timeout=5, source_address=("127.0.0.2", 0))
+            for _ in range(PER_ADDRESS_LIMIT + 8)]
+    try:
+        for sock in held:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # a request that never ends
+        # Answered after every queued connection was accepted (the backlog is first in, first out).
+        assert raw_request(locked, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.3").split()[1] in (
+            b"200", b"503")
+        closed: list[socket.socket] = []
+        deadline = time.monotonic() + 5
+        while len(closed) < 8 and time.monotonic() < deadline:
+            readable, _, _ = select.select([s for s in held if s not in closed], [], [], 0.5)
+            closed += [s for s in readable if s.recv(1) == b""]
+        assert len(closed) == 8  # exactly the ones past the limit
+        assert raw_request(locked, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.2") == b""  # still full
+        for sock in held[:4]:
+            sock.close()
+        deadline = time.monotonic() + 5
+        while (status := raw_request(locked, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.2")) == b"":
+            assert time.monotonic() < deadline, "the address's slots never came back"
+            time.sleep(0.1)
+        assert status.startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in held:
+            sock.close()
+
+
+@pytest.mark.parametrize(("host", "key"), [
+    ("10.0.0.5", "10.0.0.5"), ("::ffff:10.0.0.5", "10.0.0.5"),  # dual-stack sockets map IPv4
+    ("2001:db8::1", "2001:db8::/64"), ("2001:db8::2:3", "2001:db8::/64"),  # one host, many addresses
+    ("fe80::1%eth0", "fe80::/64"), ("2001:db8:0:1::1", "2001:db8:0:1::/64"),
+])
+def test_the_per_address_cap_counts_an_ipv6_host_by_its_64(host: str, key: str) -> None:
+    assert address_key(host) == key
+
+
+def test_only_the_devices_own_loopback_is_exempt() -> None:
+    assert is_local_proxy("127.0.0.1") and is_local_proxy("::1") and is_local_proxy("::ffff:127.0.0.1")
+    assert not is_local_proxy("127.0.0.2") and not is_local_proxy("10.0.0.5") and not is_local_proxy("x")
 
 
 def test_logins_are_remembered_refusals_too_and_guessing_is_rate_limited() -> None:

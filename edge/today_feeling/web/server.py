@@ -3,7 +3,9 @@
 Why waitress: a phone-facing server on a home LAN meets idle, slow and half-open connections. The
 stdlib's thread-per-connection server gave each one a thread with no timeout (1,000 idle sockets
 took the dashboard down); waitress keeps idle connections in one poll loop, closes them after
-``CHANNEL_TIMEOUT_S``, bounds them, answers from a fixed pool of threads and sets TCP_NODELAY.
+``CHANNEL_TIMEOUT_S``, bounds them (in total and per client address: address_limit.py), answers
+from a fixed pool of threads and sets TCP_NODELAY. Headers are capped at ``MAX_HEADER_BYTES`` and
+no request may carry a body (413 before it is read).
 
 GET and HEAD only: static files from memory and the read-only API; the data endpoints need the
 broker login of a reader or controller (web/login.py). A port that is taken does not stop the
@@ -23,6 +25,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from today_feeling.backoff import Backoff
+from today_feeling.web.address_limit import AddressLimitedChannel
 from today_feeling.web.api import Api, Reply
 from today_feeling.web.login import BrokerLogins
 from today_feeling.web.static_files import StaticFile
@@ -47,6 +50,8 @@ LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 #: Idle connections are closed after this long; at most CONNECTION_LIMIT are kept at once.
 CHANNEL_TIMEOUT_S = 15
 CONNECTION_LIMIT = 2000
+#: Request line and headers of one request (a browser sends 1-2 KiB with the Basic login).
+MAX_HEADER_BYTES = 16384
 THREADS = 2
 BACKLOG = 128
 
@@ -190,13 +195,18 @@ class HttpServer:
         """Bind first, then build the server on that socket: waitress starts its threads before
         binding, so a port that is taken must fail here, where nothing has been started yet."""
         sock = _listening_socket(self._host, self._port)
-        return create_server(
+        server = create_server(
             self._app, sockets=[sock], threads=THREADS, backlog=BACKLOG,
             connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
             asyncore_use_poll=True,  # select() cannot watch more than 1,024 sockets
             ident="today-feeling", expose_tracebacks=False, clear_untrusted_proxy_headers=True,
             log_socket_errors=False,  # a phone that drops its connection is not news
+            # Memory per connection stays small: waitress would hold 256 KiB of unfinished
+            # headers and read a 1 GiB body (to disk) before answering; nothing here takes a body.
+            max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=0,
         )
+        server.channel_class = AddressLimitedChannel
+        return server
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:

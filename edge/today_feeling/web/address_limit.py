@@ -1,0 +1,62 @@
+"""A cap on connections per client address, so one LAN host cannot hold every slot.
+
+Why: waitress bounds connections in total (``CONNECTION_LIMIT``) and closes idle ones, but a
+client that sends a header line every few seconds is never idle; a few thousand such sockets
+from one host would fill the total and lock every phone out for as long as it keeps them. Past
+``limit`` connections from one address (one IPv6 /64, which a single host can fill with
+addresses), new ones are closed at once. 127.0.0.1 and ::1 are exempt: a reverse proxy on the
+device brings every visitor from there.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from waitress.channel import HTTPChannel
+
+#: A browser opens up to six connections per site; a few phones behind one address fit too.
+PER_ADDRESS_LIMIT = 32
+
+
+def address_key(host: str) -> str:
+    """The unit the cap counts: the IPv4 address, or the /64 of an IPv6 one."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def is_local_proxy(host: str) -> bool:
+    """127.0.0.1 or ::1 exactly: where a proxy on the device connects from (other 127/8
+    addresses are left capped, so tests can play a LAN host)."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address in (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
+
+
+class AddressLimitedChannel(HTTPChannel):  # type: ignore[misc]
+    """waitress's channel, closed on arrival when its address already holds ``limit`` others."""
+
+    limit = PER_ADDRESS_LIMIT
+
+    def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
+        super().__init__(server, sock, addr, adj, map)
+        host = str(addr[0]) if addr else ""
+        if not host or is_local_proxy(host):
+            return
+        key = address_key(host)
+        others = sum(1 for channel in list(server.active_channels.values())
+                     if channel is not self and getattr(channel, "addr", None)
+                     and address_key(str(channel.addr[0])) == key)
+        if others >= self.limit:
+            self.handle_close()
