@@ -32,7 +32,9 @@ if (( dev )); then
              prometheus systemd-container)
 fi
 on_pi=0
-if grep -qs "Raspberry Pi" /proc/device-tree/model; then
+# Raspberry Pi OS, not just a Pi: plain Debian on a Pi has no python3-picamera2 (the Ansible
+# role asks the same question the same way).
+if [[ -e /etc/rpi-issue ]]; then
   on_pi=1
   packages+=(python3-picamera2)
 fi
@@ -52,6 +54,13 @@ if (( ${#missing[@]} )); then
     echo "apt-get failed (whole log: /tmp/today-feeling-apt.log)" >&2
     exit 1
   fi
+  # Debian enables mpd.socket, which listens on port 6600 of every interface with no password:
+  # anyone on the LAN could drive the speaker. Nothing here uses it; the Ansible role configures
+  # the device's own MPD (loopback, or a password).
+  if [[ " ${missing[*]} " == *" mpd "* && -d /run/systemd/system ]]; then
+    echo "==> stopping Debian's mpd.socket/mpd.service (open to the LAN; the demo and tests run their own MPD)"
+    $sudo systemctl disable --now mpd.socket mpd.service >> /tmp/today-feeling-apt.log 2>&1 || true
+  fi
 fi
 
 python=${PYTHON:-python3}
@@ -66,14 +75,21 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 echo "==> pip install into .venv (a few minutes the first time$( (( dev )) && echo '; TensorFlow for the training tests is large'))"
+pip_args=()
+if (( on_pi )); then
+  # The venv sees Raspberry Pi OS's picamera2, whose compiled helpers (simplejpeg) are built
+  # against Debian's numpy 1.x: numpy 2 in the venv would make importing them fail.
+  printf 'numpy<2\n' > .venv/constraints-rpi.txt
+  pip_args=(-c .venv/constraints-rpi.txt)
+fi
 if (( dev )); then
   # [train]: tests/emotion_model/test_training_pipeline.py runs the training tools themselves.
   # TensorFlow-CPU wheels exist for x86-64; elsewhere those tests skip with the reason.
   extras="dev"
   [[ "$(uname -m)" == "x86_64" ]] && extras="dev,train"
-  .venv/bin/python -m pip install -q -e ".[$extras]"
+  .venv/bin/python -m pip install -q "${pip_args[@]}" -e ".[$extras]"
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q "${pip_args[@]}" -e .
 fi
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/today-feeling"

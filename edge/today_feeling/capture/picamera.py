@@ -64,6 +64,12 @@ class PiCameraSource:
                     "sudo apt install python3-picamera2 (and create the venv with "
                     "--system-site-packages)"
                 ) from err
+            except ValueError as err:  # "numpy.dtype size changed": a numpy 2 venv
+                raise SourceError(
+                    f"picamera2 is installed but cannot load ({err}): its Raspberry Pi OS helpers "
+                    "need numpy 1.x; in the venv: pip install 'numpy<2' (scripts/setup.sh and the "
+                    "Ansible role do so)"
+                ) from err
             factory = Picamera2
         try:
             camera = factory()
