@@ -13,8 +13,6 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from waitress.channel import HTTPChannel
-
 #: A browser opens up to six connections per site; a few phones behind one address fit too.
 PER_ADDRESS_LIMIT = 32
 
@@ -44,19 +42,25 @@ def is_local_proxy(host: str) -> bool:
     return address in (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
 
 
-class AddressLimitedChannel(HTTPChannel):  # type: ignore[misc]
-    """waitress's channel, closed on arrival when its address already holds ``limit`` others."""
+def limit_per_address(server: Any, limit: int = PER_ADDRESS_LIMIT) -> None:
+    """Make ``server`` (a waitress TCP server) close, on accept, a connection from an address
+    that already holds ``limit``: before a channel (buffers, a place in the poll map) exists."""
+    accept = server.accept
 
-    limit = PER_ADDRESS_LIMIT
-
-    def __init__(self, server: Any, sock: Any, addr: Any, adj: Any, map: Any = None) -> None:
-        super().__init__(server, sock, addr, adj, map)
+    def accept_within_limit() -> Any:
+        pair = accept()
+        if pair is None:
+            return None
+        conn, addr = pair
         host = str(addr[0]) if addr else ""
-        if not host or is_local_proxy(host):
-            return
-        key = address_key(host)
-        others = sum(1 for channel in list(server.active_channels.values())
-                     if channel is not self and getattr(channel, "addr", None)
-                     and address_key(str(channel.addr[0])) == key)
-        if others >= self.limit:
-            self.handle_close()
+        if host and not is_local_proxy(host) and _held_by(server, address_key(host)) >= limit:
+            conn.close()
+            return None
+        return pair
+
+    server.accept = accept_within_limit
+
+
+def _held_by(server: Any, key: str) -> int:
+    return sum(1 for channel in list(server.active_channels.values())
+               if getattr(channel, "addr", None) and address_key(str(channel.addr[0])) == key)

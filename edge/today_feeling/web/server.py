@@ -25,7 +25,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from today_feeling.backoff import Backoff
-from today_feeling.web.address_limit import AddressLimitedChannel
+from today_feeling.web.address_limit import limit_per_address
 from today_feeling.web.api import Api, Reply
 from today_feeling.web.login import BrokerLogins
 from today_feeling.web.static_files import StaticFile
@@ -205,7 +205,7 @@ class HttpServer:
             # headers and read a 1 GiB body (to disk) before answering; nothing here takes a body.
             max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=0,
         )
-        server.channel_class = AddressLimitedChannel
+        limit_per_address(server)
         return server
 
 
