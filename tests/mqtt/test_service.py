@@ -47,6 +47,28 @@ def test_availability_online_then_stopped_on_clean_exit(
         late.close()
 
 
+def test_stop_survives_paho_clearing_its_thread_inside_loop_stop(
+        broker: Broker, probe: Probe, make_device: DeviceFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """paho 2.x's loop_stop checks ``_thread`` and then joins it, while disconnect() makes that
+    thread end and clear ``_thread``: stopping 800 clients at once hit the gap and stop() raised.
+    The race cannot be forced, so loop_stop here waits for the real thread to end and then fails
+    exactly as paho does in the gap."""
+    device = make_device(broker.url)
+    probe.wait_text(f"{BASE}/availability", "online")
+    client = device.service.client
+    network = client._thread
+    assert network is not None
+
+    def loop_stop_in_the_gap() -> None:
+        network.join(5)
+        None.join()  # type: ignore[attr-defined]  # what paho's self._thread.join() meets
+
+    monkeypatch.setattr(client, "loop_stop", loop_stop_in_the_gap)
+    device.service.stop()  # must not raise
+    assert not network.is_alive()
+    probe.wait_text(f"{BASE}/availability", "stopped")
+
+
 def test_discovery_payload_and_resend_on_home_assistant_online(
         broker: Broker, probe: Probe, make_device: DeviceFactory) -> None:
     make_device(broker.url)

@@ -113,7 +113,13 @@ class MqttService:
             except (RuntimeError, ValueError):
                 logger.warning("MQTT could not publish 'stopped' before disconnecting")
         self.client.disconnect()
-        self.client.loop_stop()
+        try:
+            self.client.loop_stop()
+        except AttributeError:
+            # paho 2.x: disconnect() ends the network thread, which clears client._thread between
+            # loop_stop's own None check and its join (seen stopping 800 clients at once). The
+            # thread has finished by then, which is all loop_stop waits for.
+            pass
         logger.info("MQTT stopped")
 
     # -- paho callbacks (network thread: only hand off) --------------------------------------
