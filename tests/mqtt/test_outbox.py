@@ -51,3 +51,19 @@ def test_bounded_queue_drops_oldest() -> None:
     for n in range(3):
         box.put(msg(n))
     assert [box.get(0), box.get(0), box.get(0)] == [msg(1), msg(2), None]
+
+
+def test_a_flood_of_received_messages_never_pushes_out_the_devices_own_state() -> None:
+    """5,000 commands arrive (a controller gone wrong) while privacy=ON waits to be published:
+    the state still goes out, and at most ``max_received`` of the commands are kept."""
+    box = Outbox(ManualClock(100.0), max_items=10, max_received=100)
+    handled: list[int] = []
+    box.put(msg(1))
+    for n in range(5000):
+        box.put_received(lambda n=n: handled.append(n))  # type: ignore[misc]
+    box.put(msg(2))
+    assert [box.get(0), box.get(0)] == [msg(1), msg(2)]  # the device's own messages first, all kept
+    while (item := box.get(0)) is not None:
+        assert callable(item)
+        item()
+    assert handled == list(range(4900, 5000))  # the newest commands, in order

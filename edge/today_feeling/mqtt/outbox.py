@@ -44,9 +44,13 @@ class _Slot:
 class Outbox:
     """FIFO of messages and tasks plus latest-wins throttled slots; ``get`` blocks (bounded)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, max_items: int = 1000) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_items: int = 1000,
+                 max_received: int = 100) -> None:
         self._clock = clock
         self._items: deque[Item] = deque(maxlen=max_items)  # oldest dropped when full
+        # Messages from the broker wait apart: a flood of commands (a controller gone wrong)
+        # must never push the device's own state updates out of the queue above.
+        self._received: deque[Task] = deque(maxlen=max_received)
         self._slots: dict[str, _Slot] = {}
         self._cond = threading.Condition()
         self._closed = False
@@ -55,6 +59,13 @@ class Outbox:
         with self._cond:
             if not self._closed:
                 self._items.append(item)
+                self._cond.notify()
+
+    def put_received(self, task: Task) -> None:
+        """Handle a message from the broker; past ``max_received`` waiting, the oldest goes."""
+        with self._cond:
+            if not self._closed:
+                self._received.append(task)
                 self._cond.notify()
 
     def put_throttled(self, key: str, message: Outgoing, interval: float) -> None:
@@ -79,6 +90,8 @@ class Outbox:
             while True:
                 if self._items:
                     return self._items.popleft()
+                if self._received:
+                    return self._received.popleft()
                 now = self._clock()
                 due, wake = self._pop_due(now)
                 if due is not None:

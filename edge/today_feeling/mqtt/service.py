@@ -7,6 +7,7 @@ so neither the camera pipeline nor paho's loop ever waits on the other.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -113,13 +114,11 @@ class MqttService:
             except (RuntimeError, ValueError):
                 logger.warning("MQTT could not publish 'stopped' before disconnecting")
         self.client.disconnect()
-        try:
+        # paho 2.x: disconnect() ends the network thread, which clears client._thread between
+        # loop_stop's own None check and its join (seen stopping 800 clients at once). The
+        # thread has finished by then, which is all loop_stop waits for.
+        with contextlib.suppress(AttributeError):
             self.client.loop_stop()
-        except AttributeError:
-            # paho 2.x: disconnect() ends the network thread, which clears client._thread between
-            # loop_stop's own None check and its join (seen stopping 800 clients at once). The
-            # thread has finished by then, which is all loop_stop waits for.
-            pass
         logger.info("MQTT stopped")
 
     # -- paho callbacks (network thread: only hand off) --------------------------------------
@@ -157,7 +156,7 @@ class MqttService:
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         topic, payload, retained = msg.topic, bytes(msg.payload), bool(msg.retain)
-        self._outbox.put(lambda: self._handle_message(topic, payload, retained))
+        self._outbox.put_received(lambda: self._handle_message(topic, payload, retained))
 
     # -- worker thread ---------------------------------------------------------------------
     def _work(self) -> None:
