@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,3 +40,25 @@ def test_a_command_whose_module_is_missing_fails_loudly(monkeypatch: pytest.Monk
     monkeypatch.setitem(COMMANDS, "profile", ("today_feeling.commands.not_packaged", "lost"))
     with pytest.raises(ModuleNotFoundError, match="not_packaged"):
         build_parser()
+
+
+def _subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+                 ) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name), sub
+                yield from _subcommands(sub, (*path, name))
+
+
+def test_every_flag_of_every_command_is_documented() -> None:
+    """The README's command table (and docs/music.md for ``library``) names each long option a
+    command takes: a flag added to the CLI without a word in the docs fails here."""
+    docs = (REPO / "README.md").read_text() + (REPO / "docs" / "music.md").read_text()
+    missing = []
+    for path, sub in _subcommands(build_parser()):
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag not in ("--help", "--config") and flag not in docs:
+                    missing.append(f"{' '.join(path)} {flag}")
+    assert not missing, missing
