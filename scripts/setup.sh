@@ -78,9 +78,9 @@ echo "==> pip install into .venv (a few minutes the first time$( (( dev )) && ec
 pip_args=()
 if (( on_pi )); then
   # The venv sees Raspberry Pi OS's picamera2, whose compiled helpers (simplejpeg) are built
-  # against Debian's numpy 1.x: numpy 2 in the venv would make importing them fail.
-  printf 'numpy<2\n' > .venv/constraints-rpi.txt
-  pip_args=(-c .venv/constraints-rpi.txt)
+  # against Debian's numpy 1.x: numpy 2 in the venv would make importing them fail (the
+  # Ansible role asks for the same).
+  pip_args=("numpy<2")
 fi
 if (( dev )); then
   # [train]: tests/emotion_model/test_training_pipeline.py runs the training tools themselves.

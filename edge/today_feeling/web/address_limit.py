@@ -4,8 +4,8 @@ Why: waitress bounds connections in total (``CONNECTION_LIMIT``) and closes idle
 client that sends a header line every few seconds is never idle; a few thousand such sockets
 from one host would fill the total and lock every phone out for as long as it keeps them. Past
 ``limit`` connections from one address (one IPv6 /64, which a single host can fill with
-addresses), new ones are closed at once. 127.0.0.1 and ::1 are exempt: a reverse proxy on the
-device brings every visitor from there.
+addresses), new ones are closed at once. The server exempts its loopback (127.0.0.1, ::1): a
+reverse proxy on the device brings every visitor from there; other 127/8 addresses stay capped.
 """
 
 from __future__ import annotations
@@ -30,21 +30,10 @@ def address_key(host: str) -> str:
     return str(address)
 
 
-def is_local_proxy(host: str) -> bool:
-    """127.0.0.1 or ::1 exactly: where a proxy on the device connects from (other 127/8
-    addresses are left capped, so tests can play a LAN host)."""
-    try:
-        address = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address in (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
-
-
-def limit_per_address(server: Any, limit: int = PER_ADDRESS_LIMIT) -> None:
+def limit_per_address(server: Any, exempt: frozenset[str], limit: int = PER_ADDRESS_LIMIT) -> None:
     """Make ``server`` (a waitress TCP server) close, on accept, a connection from an address
-    that already holds ``limit``: before a channel (buffers, a place in the poll map) exists."""
+    that already holds ``limit``: before a channel (buffers, a place in the poll map) exists.
+    Addresses in ``exempt`` (as the socket reports them) are never capped."""
     accept = server.accept
 
     def accept_within_limit() -> Any:
@@ -53,7 +42,7 @@ def limit_per_address(server: Any, limit: int = PER_ADDRESS_LIMIT) -> None:
             return None
         conn, addr = pair
         host = str(addr[0]) if addr else ""
-        if host and not is_local_proxy(host) and _held_by(server, address_key(host)) >= limit:
+        if host and host not in exempt and _held_by(server, address_key(host)) >= limit:
             conn.close()
             return None
         return pair

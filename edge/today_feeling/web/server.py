@@ -205,7 +205,7 @@ class HttpServer:
             # headers and read a 1 GiB body (to disk) before answering; nothing here takes a body.
             max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=0,
         )
-        limit_per_address(server)
+        limit_per_address(server, exempt=LOOPBACK)
         return server
 
 
